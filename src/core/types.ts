@@ -1,0 +1,148 @@
+import type {
+  AggregateOptions,
+  AggregateResult,
+  GaugeValue,
+  Logger,
+  MetricDefinition,
+  SlugInfo,
+  Store,
+} from "../stores/types.js";
+import type { Calendar, Granularity, WeekStart } from "../time/index.js";
+
+/** A granularity name or alias (`"hours"`, `"hour"`, `"hourly"`). */
+export type GranularityName = Granularity | (string & {});
+
+/** A time: a `Date`, epoch milliseconds, or an ISO 8601 string. */
+export type TimeInput = Date | number | string;
+
+/** Range of granularities a record increments. */
+export interface GranularityRangeOptions {
+  /** Finest granularity. @default "hours" */
+  min?: GranularityName;
+  /** Coarsest granularity. @default "years" */
+  max?: GranularityName;
+}
+
+/** How records reach the store. */
+export type CaptureOptions =
+  | "direct"
+  | {
+      mode: "direct";
+    }
+  | {
+      mode: "buffered";
+      /** Flush interval in ms. @default 1000 */
+      flushMs?: number;
+      /** Pending (unflushed) slug×minute sums before `record()` rejects with `E_BACKPRESSURE`. @default 100000 */
+      maxPending?: number;
+    };
+
+/** Options of {@link createMetrics}. */
+export interface MetricsOptions {
+  /** Where counts live. @default memoryStore() */
+  store?: Store;
+  /** IANA zone in which bucket boundaries are local. @default "UTC" */
+  timezone?: string;
+  /** First day of week buckets. @default "monday" */
+  weekStart?: WeekStart;
+  /** Default granularity range of `record()`. @default { min: "hours", max: "years" } */
+  granularities?: GranularityRangeOptions;
+  /** Largest number of rows one history query may return. @default 100000 */
+  maxPoints?: number;
+  /** How records reach the store. @default "direct" */
+  capture?: CaptureOptions;
+  /** Clock, for tests and backfills. @default () => Date.now() */
+  now?: () => number;
+  /** Where warnings go; library code never prints. @default undefined (silent) */
+  logger?: Logger;
+}
+
+/** Options of {@link Metrics.record}. */
+export interface RecordOptions {
+  /** Amount to add (negative decrements, 0 only registers). @default 1 */
+  by?: number;
+  /** When it happened. @default now */
+  at?: TimeInput;
+  /** Category the slug is listed under. */
+  category?: string;
+  /** Group the slug is listed under. */
+  group?: string;
+  /** Granularities to increment. @default the instance's `granularities` */
+  granularities?: GranularityRangeOptions;
+}
+
+/** Options of {@link Metrics.history}. */
+export interface HistoryOptions {
+  from: TimeInput;
+  /** @default now */
+  to?: TimeInput;
+  granularity: GranularityName;
+}
+
+/** One bucket of a history. */
+export interface HistoryRow {
+  /** Start of the bucket (UTC instant; local boundary in the configured zone). */
+  start: Date;
+  count: number;
+}
+
+/** The seed's `record_metrics` arguments. */
+export interface RecordMetricsOptions {
+  slug: string;
+  when?: TimeInput;
+  /** @default 1 (the seed's 0 would record nothing; 0 still registers) */
+  count?: number;
+  group?: string;
+  category?: string;
+  minGranularity?: GranularityName;
+  maxGranularity?: GranularityName;
+  /** Appended to the slug with ":" (`page_views:en:mobile`). */
+  args?: ReadonlyArray<string | number>;
+}
+
+/** The seed's `get_metrics` arguments. */
+export interface GetMetricsOptions {
+  slug: string;
+  dtStart: TimeInput;
+  dtEnd: TimeInput;
+  granularity: GranularityName;
+}
+
+/** The public metrics API returned by {@link createMetrics}. Methods are closures. */
+export interface Metrics {
+  /** The store in use. */
+  readonly store: Store;
+  /** The calendar (zone, week start) buckets are computed in. */
+  readonly calendar: Calendar;
+  record(slug: string, options?: RecordOptions): Promise<void>;
+  history(slug: string, options: HistoryOptions): Promise<HistoryRow[]>;
+  historyMany(slugs: readonly string[], options: HistoryOptions): Promise<Record<string, HistoryRow[]>>;
+  total(slug: string): Promise<number>;
+  slugs(): Promise<string[]>;
+  categories(): Promise<string[]>;
+  categorySlugs(category: string): Promise<string[]>;
+  groups(): Promise<string[]>;
+  groupSlugs(group: string): Promise<string[]>;
+  slugInfo(slug: string): Promise<SlugInfo | null>;
+  setGauge(slug: string, value: number): Promise<void>;
+  gauge(slug: string): Promise<number | null>;
+  gauges(): Promise<GaugeValue[]>;
+  deleteMetric(slug: string): Promise<void>;
+  /** django-app-metrics: define a named metric. */
+  createMetric(definition: MetricDefinition): Promise<MetricDefinition>;
+  /** django-app-metrics: `metric(slug, num)` = record by `num` now. */
+  metric(slug: string, num?: number): Promise<void>;
+  definitions(): Promise<MetricDefinition[]>;
+  /** Fold raw items into rollups (Postgres `items` mode); `E_UNSUPPORTED` elsewhere. */
+  aggregate(options?: AggregateOptions): Promise<AggregateResult>;
+  /** Write everything buffered so far (no-op for direct capture). */
+  flush(): Promise<void>;
+  /** Seed-compatible `record_metrics`. */
+  recordMetrics(options: RecordMetricsOptions): Promise<void>;
+  /** Seed-compatible `get_metrics`. */
+  getMetrics(options: GetMetricsOptions): Promise<HistoryRow[]>;
+  getCategorySlugs(category: string): Promise<string[]>;
+  getCategories(): Promise<string[]>;
+  /** Flush, then release the store. Idempotent. */
+  dispose(): Promise<void>;
+}

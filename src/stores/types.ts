@@ -1,0 +1,155 @@
+import type { Bucket, Calendar, Granularity } from "../time/index.js";
+
+/**
+ * The contract every backend implements. `createMetrics()` validates all input
+ * and computes buckets before calling a store, so a store receives only valid
+ * slugs, safe-integer counts and buckets from the attached {@link Calendar}.
+ * Every store passes the shared conformance suite in `test/stores/suite.ts`.
+ */
+export interface Store {
+  /** Backend name: `"memory"`, `"redis"`, `"postgres"`. */
+  readonly kind: string;
+  /**
+   * Bind the store to a calendar. Called by `createMetrics()` before the first
+   * operation (lazily, once). A store that keeps data persists the calendar's
+   * `timezone` and `weekStart` on first attach and rejects a different one
+   * later with `E_INVALID_OPTION`, because bucket boundaries would disagree.
+   */
+  attach(context: StoreContext): Promise<void>;
+  /** Add `op.by` to each bucket of `op.granularities` and register the slug. */
+  record(op: RecordOp): Promise<void>;
+  /**
+   * Apply many records atomically-per-batch. With `batchId`, a batch applied
+   * twice (a retry after a dropped connection) counts once.
+   */
+  recordBatch(ops: readonly RecordOp[], options?: BatchOptions): Promise<void>;
+  /** Counts for consecutive buckets of one slug and granularity, plus what the slug stores. */
+  read(query: ReadQuery): Promise<ReadResult>;
+  /** All-time count of a slug (0 when never recorded). */
+  total(slug: string): Promise<number>;
+  /** What is known about one slug, or null when it was never recorded. */
+  slugInfo(slug: string): Promise<SlugInfo | null>;
+  /** Every slug ever recorded, sorted. */
+  slugs(): Promise<string[]>;
+  /** Every category, sorted. */
+  categories(): Promise<string[]>;
+  /** Slugs recorded with `category`, sorted. */
+  categorySlugs(category: string): Promise<string[]>;
+  /** Every group, sorted. */
+  groups(): Promise<string[]>;
+  /** Slugs recorded with `group`, sorted. */
+  groupSlugs(group: string): Promise<string[]>;
+  /** Set a gauge to a finite number. */
+  setGauge(slug: string, value: number): Promise<void>;
+  /** A gauge's value, or null when never set. */
+  gauge(slug: string): Promise<number | null>;
+  /** Every gauge, sorted by slug. */
+  gauges(): Promise<GaugeValue[]>;
+  /** Remove a slug's counts, registration, gauge and definition. */
+  deleteMetric(slug: string): Promise<void>;
+  /** Create or replace a metric definition. */
+  putDefinition(definition: MetricDefinition): Promise<void>;
+  /** Every definition, sorted by slug. */
+  definitions(): Promise<MetricDefinition[]>;
+  /** Fold raw items into rollups (stores that keep items); absent elsewhere. */
+  aggregate?(options?: AggregateOptions): Promise<AggregateResult>;
+  /** Release connections and timers. Idempotent. */
+  dispose(): Promise<void>;
+}
+
+/** What a store is given by {@link Store.attach}. */
+export interface StoreContext {
+  calendar: Calendar;
+  logger?: Logger;
+}
+
+/** One record, with its buckets already computed. */
+export interface RecordOp {
+  slug: string;
+  /** Amount to add; a safe integer, may be 0 (register only) or negative. */
+  by: number;
+  /** The instant of the event (epoch ms). */
+  at: number;
+  /**
+   * `calendar.bucketsAt(at)`: one bucket per granularity in `GRANULARITIES`
+   * order. The same frozen array is shared by every record in one minute, so a
+   * store may cache work per array (e.g. by identity in a WeakMap).
+   */
+  buckets: readonly Bucket[];
+  /** The granularities to increment: a contiguous, non-empty run, finest first. */
+  granularities: readonly Granularity[];
+  category?: string;
+  group?: string;
+}
+
+/** Options of {@link Store.recordBatch}. */
+export interface BatchOptions {
+  /** Unique id of the batch; a batch with an id already applied is skipped. */
+  batchId?: string;
+}
+
+/** A read of consecutive buckets. */
+export interface ReadQuery {
+  slug: string;
+  granularity: Granularity;
+  /** Ascending buckets as produced by `calendar.range()`; never empty. */
+  buckets: readonly Bucket[];
+}
+
+/** The answer to a {@link ReadQuery}. */
+export interface ReadResult {
+  /** One count per query bucket, in order (0 where nothing was recorded). */
+  counts: number[];
+  /** The granularities the slug stores, finest first; null when the slug is unknown. */
+  stored: Granularity[] | null;
+}
+
+/** Registration data of a slug. */
+export interface SlugInfo {
+  slug: string;
+  /** Stored granularities (union of every record's range), finest first. */
+  granularities: Granularity[];
+  categories: string[];
+  groups: string[];
+}
+
+/** A gauge reading. */
+export interface GaugeValue {
+  slug: string;
+  value: number;
+}
+
+/** A named metric (django-app-metrics `create_metric`). */
+export interface MetricDefinition {
+  slug: string;
+  name: string;
+  description?: string;
+  unit?: string;
+}
+
+/** Options of {@link Store.aggregate}. */
+export interface AggregateOptions {
+  /** Items folded per transaction. */
+  batchSize?: number;
+  /** Called after every batch. */
+  onProgress?: (progress: { done: number; total: number }) => void;
+  /** Stop early when aborted (the current batch still commits or rolls back whole). */
+  signal?: AbortSignal;
+}
+
+/** What an aggregate run did. */
+export interface AggregateResult {
+  /** Raw items folded into rollups by this run. */
+  items: number;
+  /** Rollup rows written (inserted or updated). */
+  buckets: number;
+  batches: number;
+}
+
+/** Minimal logger; `console` fits. */
+export interface Logger {
+  debug?(message: string, ...args: unknown[]): void;
+  info?(message: string, ...args: unknown[]): void;
+  warn(message: string, ...args: unknown[]): void;
+  error(message: string, ...args: unknown[]): void;
+}

@@ -1,0 +1,20 @@
+export {
+  type Bucket,
+  type Calendar,
+  type CalendarOptions,
+  createCalendar,
+  MAX_INSTANT,
+  MIN_INSTANT,
+} from "./calendar.js";
+export { parseDuration } from "./duration.js";
+export {
+  GRANULARITIES,
+  type Granularity,
+  granularityRange,
+  isGranularity,
+  nestsIn,
+  parseGranularity,
+  rankOf,
+  type WeekStart,
+} from "./granularity.js";
+export { validateTimeZone, type ZoneOffsets, zoneOffsets } from "./zone.js";
