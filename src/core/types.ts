@@ -71,6 +71,11 @@ export interface RecordOptions {
   granularities?: GranularityRangeOptions;
 }
 
+/** One event of {@link Metrics.recordMany}. */
+export interface RecordEvent extends RecordOptions {
+  slug: string;
+}
+
 /** Options of {@link Metrics.history}. */
 export interface HistoryOptions {
   from: TimeInput;
@@ -115,6 +120,11 @@ export interface Metrics {
   /** The calendar (zone, week start) buckets are computed in. */
   readonly calendar: Calendar;
   record(slug: string, options?: RecordOptions): Promise<void>;
+  /**
+   * Record many events in one store call. Every event is validated first; when
+   * one is invalid nothing is written. Used by the HTTP `POST /events` route.
+   */
+  recordMany(events: readonly RecordEvent[]): Promise<void>;
   history(slug: string, options: HistoryOptions): Promise<HistoryRow[]>;
   historyMany(slugs: readonly string[], options: HistoryOptions): Promise<Record<string, HistoryRow[]>>;
   total(slug: string): Promise<number>;
