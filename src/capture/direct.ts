@@ -1,0 +1,12 @@
+import type { Store } from "../stores/types.js";
+import type { Capture } from "./types.js";
+
+/** Each record is written by the store before the call resolves. */
+export function directCapture(store: Store): Capture {
+  return {
+    record: (op) => store.record(op),
+    recordMany: (ops) => (ops.length === 0 ? Promise.resolve() : store.recordBatch(ops)),
+    flush: () => Promise.resolve(),
+    dispose: () => Promise.resolve(),
+  };
+}

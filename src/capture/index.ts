@@ -1,0 +1,3 @@
+export { type BufferedCaptureOptions, bufferedCapture } from "./buffered.js";
+export { directCapture } from "./direct.js";
+export type { Capture } from "./types.js";

@@ -1,0 +1,42 @@
+import { MetricsError } from "../errors.js";
+import type { Store } from "../stores/types.js";
+import { type Bucket, type Calendar, type Granularity, nestsIn, rankOf } from "../time/index.js";
+
+/** Most fine buckets read to answer a coarser granularity that was not stored. */
+const MAX_FINE_POINTS = 2_000_000;
+
+/**
+ * Counts of `slug` for `buckets` of `granularity`. When the slug did not store
+ * that granularity, sums the nearest finer stored one that nests in it; when
+ * none does, `E_GRANULARITY_NOT_RECORDED`. An unknown slug reads as zeros.
+ */
+export async function readCounts(
+  store: Store,
+  calendar: Calendar,
+  slug: string,
+  granularity: Granularity,
+  buckets: readonly Bucket[],
+): Promise<number[]> {
+  const result = await store.read({ slug, granularity, buckets });
+  if (result.stored === null || result.stored.includes(granularity)) return result.counts;
+  const finer = result.stored.filter((g) => nestsIn(g, granularity)).sort((a, b) => rankOf(b) - rankOf(a))[0];
+  if (!finer) {
+    throw new MetricsError(
+      "E_GRANULARITY_NOT_RECORDED",
+      `Slug "${slug}" stores ${result.stored.join(", ")}; none of them gives ${granularity}`,
+    );
+  }
+  const first = buckets[0] as Bucket;
+  const last = buckets[buckets.length - 1] as Bucket;
+  const end = calendar.next(granularity, last).start;
+  const fine = calendar.range(finer, first.start, end - 1, MAX_FINE_POINTS);
+  const fineResult = await store.read({ slug, granularity: finer, buckets: fine });
+  const counts = new Array<number>(buckets.length).fill(0);
+  let j = 0;
+  for (let i = 0; i < fine.length; i++) {
+    const start = (fine[i] as Bucket).start;
+    while (j + 1 < buckets.length && (buckets[j + 1] as Bucket).start <= start) j++;
+    counts[j] = (counts[j] as number) + (fineResult.counts[i] ?? 0);
+  }
+  return counts;
+}

@@ -1,0 +1,16 @@
+export type { Capture } from "./capture/index.js";
+export { createMetrics } from "./core/index.js";
+export type * from "./core/types.js";
+export { type ErrorCode, ErrorCodes, MetricsError } from "./errors.js";
+export { memoryStore } from "./stores/memory/index.js";
+export type * from "./stores/types.js";
+export {
+  type Bucket,
+  type Calendar,
+  type CalendarOptions,
+  createCalendar,
+  GRANULARITIES,
+  type Granularity,
+  parseGranularity,
+  type WeekStart,
+} from "./time/index.js";

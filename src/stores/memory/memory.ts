@@ -1,0 +1,150 @@
+import { MetricsError } from "../../errors.js";
+import { GRANULARITIES, type Granularity, rankOf } from "../../time/index.js";
+import type { MetricDefinition, RecordOp, SlugInfo, Store } from "../types.js";
+
+/** Options of {@link memoryStore}. None yet; reserved for future settings. */
+export type MemoryStoreOptions = Record<string, never>;
+
+interface SlugState {
+  counts: Map<Granularity, Map<number, number>>;
+  granularities: Set<Granularity>;
+  categories: Set<string>;
+  groups: Set<string>;
+  total: number;
+}
+
+const sorted = (values: Iterable<string>): string[] => [...values].sort();
+
+/**
+ * An in-process store: the default of `createMetrics()` and the executable
+ * specification the other stores are tested against. Data lives as long as the
+ * process; nothing is shared between instances.
+ *
+ * @example
+ * const metrics = createMetrics({ store: memoryStore() });
+ */
+export function memoryStore(_options: MemoryStoreOptions = {}): Store {
+  const slugs = new Map<string, SlugState>();
+  const categories = new Map<string, Set<string>>();
+  const groups = new Map<string, Set<string>>();
+  const gauges = new Map<string, number>();
+  const definitions = new Map<string, MetricDefinition>();
+  const batches = new Set<string>();
+  let config: { timezone: string; weekStart: string } | undefined;
+
+  const link = (index: Map<string, Set<string>>, name: string, slug: string): void => {
+    const set = index.get(name);
+    if (set) set.add(slug);
+    else index.set(name, new Set([slug]));
+  };
+
+  const apply = (op: RecordOp): void => {
+    let state = slugs.get(op.slug);
+    if (!state) {
+      state = {
+        counts: new Map(),
+        granularities: new Set(),
+        categories: new Set(),
+        groups: new Set(),
+        total: 0,
+      };
+      slugs.set(op.slug, state);
+    }
+    for (const g of op.granularities) {
+      state.granularities.add(g);
+      const bucket = op.buckets[rankOf(g)];
+      if (!bucket || op.by === 0) continue;
+      const counts = state.counts.get(g);
+      if (counts) counts.set(bucket.index, (counts.get(bucket.index) ?? 0) + op.by);
+      else state.counts.set(g, new Map([[bucket.index, op.by]]));
+    }
+    state.total += op.by;
+    if (op.category !== undefined) {
+      state.categories.add(op.category);
+      link(categories, op.category, op.slug);
+    }
+    if (op.group !== undefined) {
+      state.groups.add(op.group);
+      link(groups, op.group, op.slug);
+    }
+  };
+
+  const stored = (state: SlugState): Granularity[] => GRANULARITIES.filter((g) => state.granularities.has(g));
+
+  return {
+    kind: "memory",
+    async attach({ calendar }) {
+      const wanted = { timezone: calendar.timezone, weekStart: calendar.weekStart };
+      if (!config) config = wanted;
+      else if (config.timezone !== wanted.timezone || config.weekStart !== wanted.weekStart) {
+        throw new MetricsError(
+          "E_INVALID_OPTION",
+          `This store keeps buckets for ${config.timezone}/${config.weekStart}, not ${wanted.timezone}/${wanted.weekStart}`,
+        );
+      }
+    },
+    async record(op) {
+      apply(op);
+    },
+    async recordBatch(ops, options) {
+      if (options?.batchId !== undefined) {
+        if (batches.has(options.batchId)) return;
+        batches.add(options.batchId);
+      }
+      for (const op of ops) apply(op);
+    },
+    async read({ slug, granularity, buckets }) {
+      const state = slugs.get(slug);
+      const counts = state?.counts.get(granularity);
+      return {
+        counts: buckets.map((b) => counts?.get(b.index) ?? 0),
+        stored: state ? stored(state) : null,
+      };
+    },
+    async total(slug) {
+      return slugs.get(slug)?.total ?? 0;
+    },
+    async slugInfo(slug): Promise<SlugInfo | null> {
+      const state = slugs.get(slug);
+      if (!state) return null;
+      return {
+        slug,
+        granularities: stored(state),
+        categories: sorted(state.categories),
+        groups: sorted(state.groups),
+      };
+    },
+    slugs: async () => sorted(slugs.keys()),
+    categories: async () => sorted(categories.keys()),
+    categorySlugs: async (category) => sorted(categories.get(category) ?? []),
+    groups: async () => sorted(groups.keys()),
+    groupSlugs: async (group) => sorted(groups.get(group) ?? []),
+    async setGauge(slug, value) {
+      gauges.set(slug, value);
+    },
+    gauge: async (slug) => gauges.get(slug) ?? null,
+    gauges: async () => sorted(gauges.keys()).map((slug) => ({ slug, value: gauges.get(slug) as number })),
+    async deleteMetric(slug) {
+      const state = slugs.get(slug);
+      for (const [index, name] of [
+        [categories, state?.categories],
+        [groups, state?.groups],
+      ] as const) {
+        for (const key of name ?? []) {
+          const set = index.get(key);
+          set?.delete(slug);
+          if (set?.size === 0) index.delete(key);
+        }
+      }
+      slugs.delete(slug);
+      gauges.delete(slug);
+      definitions.delete(slug);
+    },
+    async putDefinition(definition) {
+      definitions.set(definition.slug, { ...definition });
+    },
+    definitions: async () =>
+      sorted(definitions.keys()).map((slug) => ({ ...(definitions.get(slug) as MetricDefinition) })),
+    async dispose() {},
+  };
+}
