@@ -1,9 +1,9 @@
-import { bufferedCapture, type Capture, directCapture } from "../capture/index.js";
 import { describeValue, MetricsError } from "../errors.js";
 import { memoryStore } from "../stores/memory/index.js";
-import type { MetricDefinition, RecordOp } from "../stores/types.js";
+import type { RecordOp } from "../stores/types.js";
 import { createCalendar, parseGranularity } from "../time/index.js";
 import { readCounts } from "./_history.js";
+import { checkDefinition, makeCapture } from "./_options.js";
 import { checkCount, checkName, createRangeResolver, toInstant } from "./_validate.js";
 import type {
   HistoryOptions,
@@ -235,57 +235,4 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     },
   };
   return metrics;
-}
-
-function makeCapture(options: MetricsOptions, store: MetricsOptions["store"] & object): Capture {
-  const c = options.capture ?? "direct";
-  if (c === "direct" || (typeof c === "object" && c !== null && c.mode === "direct"))
-    return directCapture(store);
-  if (typeof c === "object" && c !== null && c.mode === "buffered") {
-    for (const key of ["flushMs", "maxPending"] as const) {
-      const v = c[key];
-      if (v !== undefined && (!Number.isSafeInteger(v) || v < 1)) {
-        throw new MetricsError(
-          "E_INVALID_OPTION",
-          `capture.${key} must be a positive integer, got ${describeValue(v)}`,
-        );
-      }
-    }
-    return bufferedCapture(store, {
-      ...(c.flushMs !== undefined && { flushMs: c.flushMs }),
-      ...(c.maxPending !== undefined && { maxPending: c.maxPending }),
-      ...(options.logger && { logger: options.logger }),
-    });
-  }
-  throw new MetricsError(
-    "E_INVALID_OPTION",
-    `Unknown capture ${describeValue(c)}; use "direct" or { mode: "buffered" }`,
-  );
-}
-
-function checkDefinition(d: MetricDefinition): MetricDefinition {
-  if (d === null || typeof d !== "object") {
-    throw new MetricsError(
-      "E_INVALID_OPTION",
-      `createMetric() needs { name, slug }, got ${describeValue(d)}`,
-    );
-  }
-  const slug = checkName(d.slug);
-  const text = (key: "name" | "description" | "unit", max: number, required: boolean): string | undefined => {
-    const v = d[key];
-    if (v === undefined && !required) return undefined;
-    if (typeof v !== "string" || v.trim() === "" || v.length > max) {
-      throw new MetricsError(
-        "E_INVALID_OPTION",
-        `Metric ${key} must be a non-empty string of at most ${max} characters, got ${describeValue(v)}`,
-      );
-    }
-    return v.trim();
-  };
-  const out: MetricDefinition = { slug, name: text("name", 200, true) as string };
-  const description = text("description", 2000, false);
-  const unit = text("unit", 40, false);
-  if (description !== undefined) out.description = description;
-  if (unit !== undefined) out.unit = unit;
-  return out;
 }
