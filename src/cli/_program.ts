@@ -1,0 +1,95 @@
+import { readFileSync } from "node:fs";
+import { Command, CommanderError, Option } from "commander";
+import type { CommandFactory, Done } from "./_command.js";
+import type { CliContext, CommandResult, ExitCode } from "./_context.js";
+import { exitCodeOf, formatError, UsageError } from "./_errors.js";
+import { createStyle } from "./_format.js";
+import { DEFAULT_STORE } from "./_store.js";
+import { aggregateCommand } from "./commands/aggregate.js";
+import { benchCommand } from "./commands/bench.js";
+import { categoriesCommand } from "./commands/categories.js";
+import { historyCommand } from "./commands/history.js";
+import { recordCommand } from "./commands/record.js";
+import { slugsCommand } from "./commands/slugs.js";
+import { startCommand } from "./commands/start.js";
+
+/** Every command, in the order `--help` lists them. */
+const COMMANDS: readonly CommandFactory[] = [
+  startCommand,
+  recordCommand,
+  historyCommand,
+  slugsCommand,
+  categoriesCommand,
+  aggregateCommand,
+  benchCommand,
+];
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+      version?: string;
+    };
+    return pkg.version ?? "0.0.0";
+  } catch {
+    return "0.0.0";
+  }
+}
+
+/** Build the `tallyboard` program; each command reports its result through `done`. */
+export function createProgram(ctx: CliContext, done: Done): Command {
+  const errStyle = createStyle(ctx.stderr.color);
+  const program = new Command("tallyboard")
+    .description("Time-bucketed application metrics: record, query, serve a dashboard.")
+    .version(packageVersion(), "-V, --version")
+    .addOption(
+      new Option(
+        "--store <url>",
+        "memory:, redis://…, postgres://… or pglite:./dir (env TALLYBOARD_STORE)",
+      ).default(ctx.env.TALLYBOARD_STORE || DEFAULT_STORE),
+    )
+    .addOption(
+      new Option("--timezone <zone>", "IANA zone of bucket boundaries (env TALLYBOARD_TIMEZONE)").default(
+        ctx.env.TALLYBOARD_TIMEZONE || "UTC",
+      ),
+    )
+    .option("--debug", "print stack traces of errors (or set DEBUG)")
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => ctx.stdout.write(text),
+      writeErr: (text) => ctx.stderr.write(text),
+      outputError: (text, write) => write(text.replace(/^error:/, errStyle.red("error:"))),
+    })
+    .showHelpAfterError("(add --help for usage)");
+  for (const factory of COMMANDS) {
+    const command = factory(ctx, done);
+    command.copyInheritedSettings(program);
+    program.addCommand(command);
+  }
+  return program;
+}
+
+/**
+ * Run the CLI with `argv` (without `node` and the script) and return the exit
+ * code: 0 ok, 1 runtime error, 2 usage error. Output goes through `ctx`.
+ */
+export async function runCli(argv: readonly string[], ctx: CliContext): Promise<ExitCode> {
+  let result: CommandResult | undefined;
+  const program = createProgram(ctx, (r) => {
+    result = r;
+  });
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+  } catch (error) {
+    // commander has already printed its own errors and help.
+    if (error instanceof CommanderError) return exitCodeOf(error);
+    const debug = argv.includes("--debug") || Boolean(ctx.env.DEBUG);
+    const style = createStyle(ctx.stderr.color);
+    ctx.stderr.write(formatError(error, { debug }).replace(/^error:/, style.red("error:")));
+    if (error instanceof UsageError) ctx.stderr.write("(add --help for usage)\n");
+    return exitCodeOf(error);
+  }
+  if (!result) return 0;
+  if (result.stdout) ctx.stdout.write(result.stdout);
+  if (result.stderr) ctx.stderr.write(result.stderr);
+  return result.code;
+}

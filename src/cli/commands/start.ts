@@ -1,0 +1,83 @@
+import { Command, Option } from "commander";
+import { action, type CommandFactory, globalsOf } from "../_command.js";
+import type { CliContext, CommandResult, GlobalOptions } from "../_context.js";
+import { demoData } from "../_demo.js";
+import { createStyle, formatNumber } from "../_format.js";
+import { openMetrics } from "../_metrics.js";
+import { parsePort, parseTokens } from "../_parse.js";
+import { seedDemo } from "../_seed.js";
+
+/** Options of `tallyboard start`. */
+export interface StartCommandOptions {
+  port: number;
+  host: string;
+  demo?: boolean;
+}
+
+/**
+ * `tallyboard start`: serve the dashboard and HTTP API on the chosen store
+ * until SIGINT/SIGTERM, then close the server and dispose the store. With
+ * `--demo`, first fill 90 days of sample metrics (once per store).
+ */
+export async function runStart(
+  options: StartCommandOptions,
+  globals: GlobalOptions,
+  ctx: CliContext,
+): Promise<CommandResult> {
+  const tokens = ctx.env.TALLYBOARD_TOKENS ? parseTokens(ctx.env.TALLYBOARD_TOKENS) : [];
+  const { createApp, serve } = await import("../../server/index.js");
+  const { metrics, where } = await openMetrics(globals, ctx.cwd);
+  const style = createStyle(ctx.stdout.color);
+  const stopping = ctx.waitForSignal();
+  const controller = new AbortController();
+  void stopping.then(() => controller.abort());
+  try {
+    ctx.stderr.write(`store: ${where}\n`);
+    if (options.demo) {
+      const seed = await seedDemo(metrics, demoData({ now: ctx.now() }), ctx.stderr, controller.signal);
+      ctx.stderr.write(
+        seed.seeded
+          ? `demo data: ${formatNumber(seed.events)} events over 90 days\n`
+          : "demo data: already present in this store, not seeded again\n",
+      );
+      if (controller.signal.aborted) return { code: 0 };
+    }
+    const app = createApp(metrics, tokens.length > 0 ? { auth: { tokens } } : {});
+    const server = await serve(app, { port: options.port, hostname: options.host });
+    try {
+      ctx.stdout.write(`tallyboard dashboard: ${style.cyan(server.url)}\n`);
+      if (tokens.length > 0)
+        ctx.stderr.write(`API auth: ${tokens.length} bearer token(s) from TALLYBOARD_TOKENS\n`);
+      ctx.stderr.write("press Ctrl+C to stop\n");
+      const signal = await stopping;
+      ctx.stderr.write(`${signal}: shutting down\n`);
+    } finally {
+      await server.close();
+    }
+    return { code: 0 };
+  } finally {
+    await metrics.dispose();
+  }
+}
+
+export const startCommand: CommandFactory = (ctx, done) =>
+  new Command("start")
+    .description(
+      "serve the dashboard and HTTP API until Ctrl+C (default store: embedded PGlite in ./.tallyboard)",
+    )
+    .addOption(
+      new Option("-p, --port <n>", "port to listen on; 0 picks a free one")
+        .argParser(parsePort)
+        .default(8787),
+    )
+    .option("--host <host>", "address to bind", "127.0.0.1")
+    .option("--demo", "first fill 90 days of sample metrics (skipped when the store already has them)")
+    .addHelpText(
+      "after",
+      '\nEnvironment: TALLYBOARD_TOKENS="tok1:read,write;tok2:read" requires bearer tokens on the API.',
+    )
+    .action(
+      action(done, (options: StartCommandOptions, command: Command) =>
+        runStart(options, globalsOf(command, ctx), ctx),
+      ),
+    );
