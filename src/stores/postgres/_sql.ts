@@ -1,0 +1,191 @@
+/**
+ * Every statement the Postgres store runs (besides migrations), built once per
+ * store for its quoted schema `s`. Granularities are ranks (0 = minutes …
+ * 5 = years); instants travel as epoch milliseconds and are converted in SQL.
+ */
+export function statements(s: string) {
+  /** Register slugs and add to their totals: $a text[] slugs, $b smallint[] masks, $c bigint[] totals. */
+  const upsertSlugs = (a: string, b: string, c: string, where = "") => `
+    INSERT INTO ${s}.slugs AS t (slug, granularities, total)
+    SELECT * FROM unnest(${a}::text[], ${b}::smallint[], ${c}::bigint[]) ${where}
+    ON CONFLICT (slug) DO UPDATE
+      SET granularities = t.granularities | EXCLUDED.granularities, total = t.total + EXCLUDED.total`;
+  /** Link names to slugs: $a text[] names, $b text[] slugs. */
+  const link = (table: string, column: string, a: string, b: string, where = "") => `
+    INSERT INTO ${s}.${table} (${column}, slug)
+    SELECT * FROM unnest(${a}::text[], ${b}::text[]) ${where} ON CONFLICT DO NOTHING`;
+  /** Add to rollup buckets: slugs, granularity ranks, bucket indexes, bucket starts (ms), counts. */
+  const upsertRollups = (a: string, b: string, c: string, d: string, e: string, where = "") => `
+    INSERT INTO ${s}.rollups AS r (slug, granularity, bucket_index, bucket_start, count)
+    SELECT u.slug, u.g, u.i, to_timestamp(u.ms::float8 / 1000), u.n
+    FROM unnest(${a}::text[], ${b}::smallint[], ${c}::bigint[], ${d}::bigint[], ${e}::bigint[]) AS u(slug, g, i, ms, n)
+    ${where}
+    ON CONFLICT (slug, granularity, bucket_index) DO UPDATE SET count = r.count + EXCLUDED.count`;
+  /**
+   * Register a slug without touching its row when it already stores these
+   * granularities (no row lock on the items-mode hot path).
+   * $1 slug, $2 smallint mask.
+   */
+  const registerSlug = `
+    INSERT INTO ${s}.slugs AS t (slug, granularities)
+    SELECT $1::text, $2::smallint
+    WHERE NOT EXISTS (SELECT 1 FROM ${s}.slugs x WHERE x.slug = $1::text AND x.granularities & $2::smallint = $2::smallint)
+    ON CONFLICT (slug) DO UPDATE SET granularities = t.granularities | EXCLUDED.granularities`;
+  const linkOne = (table: string, column: string, p: string) => `
+    INSERT INTO ${s}.${table} (${column}, slug) SELECT ${p}::text, $1::text
+    WHERE ${p}::text IS NOT NULL ON CONFLICT DO NOTHING`;
+  /** Only when the batch id $1 is new (or null): the guard of exactly-once batches. */
+  const batchGuard = `
+    b AS (INSERT INTO ${s}.batches (batch_id) SELECT $1::text WHERE $1::text IS NOT NULL
+          ON CONFLICT DO NOTHING RETURNING 1),
+    ok AS (SELECT ($1::text IS NULL OR EXISTS (SELECT 1 FROM b)) AS go)`;
+  const go = "WHERE (SELECT go FROM ok)";
+
+  return {
+    /**
+     * rollup mode, one record, one round trip.
+     * $1 slug, $2 by, $3 mask, $4 ranks[], $5 indexes[], $6 starts ms[], $7 category|null, $8 group|null.
+     */
+    recordRollup: `
+      WITH s AS (
+        INSERT INTO ${s}.slugs AS t (slug, granularities, total) VALUES ($1::text, $3::smallint, $2::bigint)
+        ON CONFLICT (slug) DO UPDATE
+          SET granularities = t.granularities | EXCLUDED.granularities, total = t.total + EXCLUDED.total
+      ), c AS (${linkOne("slug_categories", "category", "$7")}
+      ), g AS (${linkOne("slug_groups", "grp", "$8")})
+      INSERT INTO ${s}.rollups AS r (slug, granularity, bucket_index, bucket_start, count)
+      SELECT $1::text, u.g, u.i, to_timestamp(u.ms::float8 / 1000), $2::bigint
+      FROM unnest($4::smallint[], $5::bigint[], $6::bigint[]) AS u(g, i, ms)
+      ON CONFLICT (slug, granularity, bucket_index) DO UPDATE SET count = r.count + EXCLUDED.count`,
+
+    /**
+     * items mode, one record, one round trip.
+     * $1 slug, $2 mask, $3 at ms, $4 by (0 = register only), $5 min rank, $6 max rank, $7 category|null, $8 group|null.
+     */
+    recordItem: `
+      WITH s AS (${registerSlug}
+      ), c AS (${linkOne("slug_categories", "category", "$7")}
+      ), g AS (${linkOne("slug_groups", "grp", "$8")})
+      INSERT INTO ${s}.items (slug, at, n, min_granularity, max_granularity)
+      SELECT $1::text, to_timestamp($3::float8 / 1000), $4::bigint, $5::smallint, $6::smallint
+      WHERE $4::bigint <> 0`,
+
+    /**
+     * rollup mode batch (also the write half of aggregate): one statement, so atomic.
+     * $1 batch id|null; slugs $2 $3 $4; categories $5 $6; groups $7 $8; rollups $9..$13.
+     */
+    applyRollups: `
+      WITH ${batchGuard},
+      s AS (${upsertSlugs("$2", "$3", "$4", go)}),
+      c AS (${link("slug_categories", "category", "$5", "$6", go)}),
+      g AS (${link("slug_groups", "grp", "$7", "$8", go)})
+      ${upsertRollups("$9", "$10", "$11", "$12", "$13", go)}`,
+
+    /**
+     * items mode batch. $1 batch id|null; registrations $2 slugs $3 masks; categories $4 $5;
+     * groups $6 $7; items $8 slugs $9 at ms $10 n $11 min $12 max.
+     */
+    appendItems: `
+      WITH ${batchGuard},
+      s AS (
+        INSERT INTO ${s}.slugs AS t (slug, granularities)
+        SELECT u.slug, u.m FROM unnest($2::text[], $3::smallint[]) AS u(slug, m)
+        WHERE (SELECT go FROM ok) AND NOT EXISTS (
+          SELECT 1 FROM ${s}.slugs x WHERE x.slug = u.slug AND x.granularities & u.m = u.m)
+        ON CONFLICT (slug) DO UPDATE SET granularities = t.granularities | EXCLUDED.granularities
+      ),
+      c AS (${link("slug_categories", "category", "$4", "$5", go)}),
+      g AS (${link("slug_groups", "grp", "$6", "$7", go)})
+      INSERT INTO ${s}.items (slug, at, n, min_granularity, max_granularity)
+      SELECT u.slug, to_timestamp(u.ms::float8 / 1000), u.n, u.lo, u.hi
+      FROM unnest($8::text[], $9::bigint[], $10::bigint[], $11::smallint[], $12::smallint[]) AS u(slug, ms, n, lo, hi)
+      ${go}`,
+
+    /** Drop exactly-once batch ids older than $1 seconds. */
+    pruneBatches: `DELETE FROM ${s}.batches WHERE applied_at < now() - make_interval(secs => $1::float8)`,
+
+    /**
+     * Claim up to $1 items with id <= $2 (skipping rows another run holds),
+     * delete them, and sum them per slug, granularity run and UTC minute.
+     */
+    claimItems: `
+      WITH claimed AS (
+        DELETE FROM ${s}.items WHERE id IN (
+          SELECT id FROM ${s}.items WHERE id <= $2::bigint ORDER BY id LIMIT $1::int FOR UPDATE SKIP LOCKED)
+        RETURNING slug, at, n, min_granularity, max_granularity
+      )
+      SELECT slug, min_granularity AS lo, max_granularity AS hi,
+             (extract(epoch FROM date_trunc('minute', at, 'UTC')) / 60)::bigint AS minute,
+             sum(n)::bigint AS n, count(*)::int AS items
+      FROM claimed GROUP BY 1, 2, 3, 4`,
+    /** Work still to do at the start of an aggregate run. */
+    pendingItems: `SELECT count(*)::bigint AS n, coalesce(max(id), 0)::bigint AS max_id FROM ${s}.items`,
+
+    /** $1 timezone, $2 week start: first attach stores them; returns what is stored. */
+    attach: `
+      WITH ins AS (
+        INSERT INTO ${s}.config (id, timezone, week_start) VALUES (true, $1::text, $2::text)
+        ON CONFLICT (id) DO NOTHING RETURNING timezone, week_start)
+      SELECT timezone, week_start FROM ins UNION ALL SELECT timezone, week_start FROM ${s}.config`,
+    config: `SELECT timezone, week_start FROM ${s}.config`,
+
+    /**
+     * Counts of buckets $3..$4 of slug $1 at rank $2 (kind 0), the slug's mask
+     * (kind 2) and, in items mode, not-yet-aggregated items per UTC minute in
+     * [$5, $6) ms (kind 1) — one statement, so one consistent snapshot.
+     */
+    readRollups: `
+      SELECT 0 AS kind, bucket_index AS k, count AS n FROM ${s}.rollups
+      WHERE slug = $1::text AND granularity = $2::smallint AND bucket_index BETWEEN $3::bigint AND $4::bigint
+      UNION ALL SELECT 2, granularities::bigint, 0::bigint FROM ${s}.slugs WHERE slug = $1::text`,
+    readItems: `
+      SELECT 0 AS kind, bucket_index AS k, count AS n FROM ${s}.rollups
+      WHERE slug = $1::text AND granularity = $2::smallint AND bucket_index BETWEEN $3::bigint AND $4::bigint
+      UNION ALL SELECT 2, granularities::bigint, 0::bigint FROM ${s}.slugs WHERE slug = $1::text
+      UNION ALL SELECT 1, (extract(epoch FROM date_trunc('minute', at, 'UTC')) / 60)::bigint, sum(n)::bigint
+      FROM ${s}.items
+      WHERE slug = $1::text AND min_granularity <= $2::smallint AND max_granularity >= $2::smallint
+        AND at >= to_timestamp($5::float8 / 1000) AND at < to_timestamp($6::float8 / 1000)
+      GROUP BY 2`,
+    total: `SELECT total FROM ${s}.slugs WHERE slug = $1::text`,
+    totalWithItems: `
+      SELECT (coalesce((SELECT total FROM ${s}.slugs WHERE slug = $1::text), 0)
+            + coalesce((SELECT sum(n) FROM ${s}.items WHERE slug = $1::text), 0))::bigint AS total`,
+    slugInfo: `
+      SELECT granularities,
+        coalesce((SELECT array_agg(category ORDER BY category) FROM ${s}.slug_categories WHERE slug = $1::text), '{}') AS categories,
+        coalesce((SELECT array_agg(grp ORDER BY grp) FROM ${s}.slug_groups WHERE slug = $1::text), '{}') AS groups
+      FROM ${s}.slugs WHERE slug = $1::text`,
+    slugs: `SELECT slug FROM ${s}.slugs ORDER BY slug`,
+    categories: `SELECT DISTINCT category AS name FROM ${s}.slug_categories ORDER BY 1`,
+    categorySlugs: `SELECT slug FROM ${s}.slug_categories WHERE category = $1::text ORDER BY slug`,
+    groups: `SELECT DISTINCT grp AS name FROM ${s}.slug_groups ORDER BY 1`,
+    groupSlugs: `SELECT slug FROM ${s}.slug_groups WHERE grp = $1::text ORDER BY slug`,
+
+    setGauge: `
+      INSERT INTO ${s}.gauges (slug, value) VALUES ($1::text, $2::float8)
+      ON CONFLICT (slug) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
+    gauge: `SELECT value FROM ${s}.gauges WHERE slug = $1::text`,
+    gauges: `SELECT slug, value FROM ${s}.gauges ORDER BY slug`,
+
+    putDefinition: `
+      INSERT INTO ${s}.definitions (slug, name, description, unit) VALUES ($1::text, $2::text, $3::text, $4::text)
+      ON CONFLICT (slug) DO UPDATE
+        SET name = EXCLUDED.name, description = EXCLUDED.description, unit = EXCLUDED.unit`,
+    definitions: `SELECT slug, name, description, unit FROM ${s}.definitions ORDER BY slug`,
+
+    /** In this order, in one transaction: items first waits for an aggregate run holding them. */
+    deleteMetric: [
+      `DELETE FROM ${s}.items WHERE slug = $1::text`,
+      `DELETE FROM ${s}.rollups WHERE slug = $1::text`,
+      `DELETE FROM ${s}.slug_categories WHERE slug = $1::text`,
+      `DELETE FROM ${s}.slug_groups WHERE slug = $1::text`,
+      `DELETE FROM ${s}.slugs WHERE slug = $1::text`,
+      `DELETE FROM ${s}.gauges WHERE slug = $1::text`,
+      `DELETE FROM ${s}.definitions WHERE slug = $1::text`,
+    ],
+  };
+}
+
+/** The statements of one store. */
+export type Statements = ReturnType<typeof statements>;
