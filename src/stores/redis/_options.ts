@@ -1,0 +1,121 @@
+import type { RedisOptions } from "ioredis";
+import { describeValue, MetricsError } from "../../errors.js";
+import { type Granularity, parseDuration, parseGranularity, rankOf } from "../../time/index.js";
+import type { Logger } from "../types.js";
+import type { RedisClient } from "./_client.js";
+
+/** Options of {@link redisStore}. */
+export interface RedisStoreOptions {
+  /**
+   * Connection URL (`redis://[user:pass@]host:port/db` or `rediss://…`). The
+   * store connects on first use and closes the connection in `dispose()`.
+   * Give either `url` or `client`.
+   * @default "redis://127.0.0.1:6379"
+   */
+  url?: string;
+  /**
+   * An ioredis 6 `Redis` or `Cluster` you own. The store never closes it.
+   * Use this for Redis Cluster, Sentinel or TLS set-ups.
+   * @default undefined (a client is created from `url`)
+   */
+  client?: RedisClient;
+  /**
+   * Options for the client created from `url` (ignored with `client`).
+   * @default { maxRetriesPerRequest: 1 }
+   */
+  redisOptions?: Omit<RedisOptions, "replyMapping">;
+  /**
+   * Namespace of every key: letters, digits and `_.:-`, at most 64 characters.
+   * @default "tb"
+   */
+  prefix?: string;
+  /**
+   * How long counts of each granularity are kept after their bucket ends, as a
+   * duration (`"2d"`, `"90d"`, `"5y"`) or milliseconds. Granularities left out
+   * are kept forever. A chunk of 120 buckets expires `retention` after its last
+   * bucket ends (a little later, never earlier); the all-time total is kept.
+   * @default {} (keep everything)
+   * @example { minutes: "2d", hours: "90d" }
+   */
+  retention?: Partial<Record<Granularity, string | number>>;
+  /**
+   * How long a batch id is remembered, so that a retried batch counts once.
+   * @default "1h"
+   */
+  batchTtl?: string | number;
+  /**
+   * Where the store reports problems it recovers from (e.g. re-registering a
+   * slug another process deleted). `createMetrics({ logger })` also sets it.
+   * @default undefined (silent)
+   */
+  logger?: Logger;
+}
+
+/** Validated options. */
+export interface ResolvedOptions {
+  url: string;
+  client: RedisClient | undefined;
+  redisOptions: Omit<RedisOptions, "replyMapping">;
+  prefix: string;
+  /** Retention in ms by granularity rank (undefined = keep). */
+  retention: (number | undefined)[];
+  batchTtlMs: number;
+  logger: Logger | undefined;
+}
+
+const PREFIX = /^[A-Za-z0-9_.:-]{1,64}$/;
+const KNOWN = new Set(["url", "client", "redisOptions", "prefix", "retention", "batchTtl", "logger"]);
+
+const bad = (message: string): MetricsError => new MetricsError("E_INVALID_OPTION", message);
+
+/** Validate {@link RedisStoreOptions}; throws `E_INVALID_OPTION` naming the bad value. */
+export function resolveOptions(options: RedisStoreOptions): ResolvedOptions {
+  if (options === null || typeof options !== "object") {
+    throw bad(`redisStore() needs an options object, got ${describeValue(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!KNOWN.has(key)) throw bad(`Unknown redisStore() option ${describeValue(key)}`);
+  }
+  const { url, client } = options;
+  if (url !== undefined && client !== undefined)
+    throw bad("Give redisStore() either url or client, not both");
+  if (url !== undefined && (typeof url !== "string" || !/^rediss?:\/\/./.test(url))) {
+    throw bad(`Redis url must start with redis:// or rediss://, got ${describeValue(url)}`);
+  }
+  if (
+    client !== undefined &&
+    (client === null || typeof client !== "object" || typeof client.evalsha !== "function")
+  ) {
+    throw bad(`Redis client must be an ioredis Redis or Cluster, got ${describeValue(client)}`);
+  }
+  const prefix = options.prefix ?? "tb";
+  if (typeof prefix !== "string" || !PREFIX.test(prefix)) {
+    throw bad(`Redis key prefix must match ${PREFIX.source}, got ${describeValue(prefix)}`);
+  }
+  const retention: (number | undefined)[] = [];
+  const given = options.retention ?? {};
+  if (given === null || typeof given !== "object") {
+    throw bad(`retention must be an object like { hours: "90d" }, got ${describeValue(given)}`);
+  }
+  for (const [name, value] of Object.entries(given)) {
+    if (value === undefined) continue;
+    retention[rankOf(parseGranularity(name))] = parseDuration(value);
+  }
+  const redisOptions = options.redisOptions ?? {};
+  if (redisOptions === null || typeof redisOptions !== "object") {
+    throw bad(`redisOptions must be an object, got ${describeValue(redisOptions)}`);
+  }
+  const logger = options.logger;
+  if (logger !== undefined && (typeof logger !== "object" || typeof logger?.warn !== "function")) {
+    throw bad(`logger must have warn() and error(), got ${describeValue(logger)}`);
+  }
+  return {
+    url: url ?? "redis://127.0.0.1:6379",
+    client,
+    redisOptions: { maxRetriesPerRequest: 1, ...redisOptions },
+    prefix,
+    retention,
+    batchTtlMs: parseDuration(options.batchTtl ?? "1h"),
+    logger,
+  };
+}
