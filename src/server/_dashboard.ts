@@ -1,0 +1,58 @@
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { type Context, Hono } from "hono";
+import { MetricsError } from "../errors.js";
+import { CLIENT_DATA } from "./_client-data.js";
+import { CLIENT_VIEW } from "./_client-view.js";
+import { FAVICON_SVG, PAGE_HTML } from "./_page.js";
+import { DASHBOARD_CSS } from "./_style.js";
+
+const JS = "text/javascript; charset=utf-8";
+const CSS = "text/css; charset=utf-8";
+
+/** A file of the `uplot` package, read once. */
+function packageFile(specifier: string): () => Promise<string> {
+  let text: Promise<string> | undefined;
+  return () => {
+    text ??= (async () => {
+      try {
+        return await readFile(createRequire(import.meta.url).resolve(specifier), "utf8");
+      } catch (cause) {
+        text = undefined;
+        throw new MetricsError(
+          "E_MISSING_DEPENDENCY",
+          `The dashboard needs ${specifier}; run npm install uplot`,
+          {
+            cause,
+          },
+        );
+      }
+    })();
+    return text;
+  };
+}
+
+const uplotJs = packageFile("uplot/dist/uPlot.esm.js");
+const uplotCss = packageFile("uplot/dist/uPlot.min.css");
+
+const send = (c: Context, body: string, type: string, cache = "no-cache"): Response => {
+  c.header("Content-Type", type);
+  c.header("Cache-Control", cache);
+  return c.body(body);
+};
+
+/**
+ * Routes of the dashboard page and its assets (relative to the base path):
+ * the page at `/`, `assets/dashboard.js|css`, uPlot from node_modules, a favicon.
+ */
+export function dashboardRoutes(): Hono {
+  const app = new Hono();
+  const script = CLIENT_DATA + CLIENT_VIEW;
+  app.get("/", (c) => send(c, PAGE_HTML, "text/html; charset=utf-8"));
+  app.get("/assets/dashboard.js", (c) => send(c, script, JS));
+  app.get("/assets/dashboard.css", (c) => send(c, DASHBOARD_CSS, CSS));
+  app.get("/assets/favicon.svg", (c) => send(c, FAVICON_SVG, "image/svg+xml", "public, max-age=86400"));
+  app.get("/assets/uPlot.esm.js", async (c) => send(c, await uplotJs(), JS, "public, max-age=86400"));
+  app.get("/assets/uPlot.min.css", async (c) => send(c, await uplotCss(), CSS, "public, max-age=86400"));
+  return app;
+}

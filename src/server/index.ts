@@ -1,0 +1,4 @@
+export { createApp } from "./app.js";
+export { parseTokens } from "./auth.js";
+export { type ServeOptions, type ServerHandle, serve } from "./serve.js";
+export type { AppOptions, AuthOptions, HttpErrorCode, Scope, TokenConfig } from "./types.js";
