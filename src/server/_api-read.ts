@@ -42,10 +42,12 @@ export function readRoutes({ metrics, now }: ReadDeps): Hono {
 
   app.get("/slugs/:slug", async (c) => {
     const slug = c.req.param("slug");
-    const info = await metrics.slugInfo(slug);
-    if (!info) throw new ApiError(404, "E_NOT_FOUND", `Slug "${slug}" was never recorded`);
-    const [total, definition] = await Promise.all([metrics.total(slug), definitionOf(slug)]);
-    return c.json({ ...info, total, definition });
+    const [info, definition] = await Promise.all([metrics.slugInfo(slug), definitionOf(slug)]);
+    if (!info && !definition) {
+      throw new ApiError(404, "E_NOT_FOUND", `Slug "${slug}" was never recorded nor defined`);
+    }
+    const total = info ? await metrics.total(slug) : 0;
+    return c.json({ slug, granularities: [], categories: [], groups: [], ...info, total, definition });
   });
 
   app.get("/categories", async (c) => c.json({ categories: await metrics.categories() }));

@@ -42,17 +42,23 @@ const send = (c: Context, body: string, type: string, cache = "no-cache"): Respo
 };
 
 /**
- * Routes of the dashboard page and its assets (relative to the base path):
- * the page at `/`, `assets/dashboard.js|css`, uPlot from node_modules, a favicon.
+ * Routes of the dashboard page and its assets: the page at `${base}/`,
+ * `${base}/assets/dashboard.js|css`, uPlot from node_modules, a favicon; and a
+ * redirect from `${base}` to `${base}/` so that relative asset URLs resolve.
  */
-export function dashboardRoutes(): Hono {
+export function dashboardRoutes(base: string): Hono {
   const app = new Hono();
+  if (base) app.get(base, (c) => c.redirect(`${base}/${new URL(c.req.url).search}`, 308));
   const script = CLIENT_DATA + CLIENT_VIEW;
-  app.get("/", (c) => send(c, PAGE_HTML, "text/html; charset=utf-8"));
-  app.get("/assets/dashboard.js", (c) => send(c, script, JS));
-  app.get("/assets/dashboard.css", (c) => send(c, DASHBOARD_CSS, CSS));
-  app.get("/assets/favicon.svg", (c) => send(c, FAVICON_SVG, "image/svg+xml", "public, max-age=86400"));
-  app.get("/assets/uPlot.esm.js", async (c) => send(c, await uplotJs(), JS, "public, max-age=86400"));
-  app.get("/assets/uPlot.min.css", async (c) => send(c, await uplotCss(), CSS, "public, max-age=86400"));
+  app.get(`${base}/`, (c) => send(c, PAGE_HTML, "text/html; charset=utf-8"));
+  app.get(`${base}/assets/dashboard.js`, (c) => send(c, script, JS));
+  app.get(`${base}/assets/dashboard.css`, (c) => send(c, DASHBOARD_CSS, CSS));
+  app.get(`${base}/assets/favicon.svg`, (c) =>
+    send(c, FAVICON_SVG, "image/svg+xml", "public, max-age=86400"),
+  );
+  app.get(`${base}/assets/uPlot.esm.js`, async (c) => send(c, await uplotJs(), JS, "public, max-age=86400"));
+  app.get(`${base}/assets/uPlot.min.css`, async (c) =>
+    send(c, await uplotCss(), CSS, "public, max-age=86400"),
+  );
   return app;
 }

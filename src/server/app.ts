@@ -81,10 +81,7 @@ export function createApp(metrics: Metrics, options: AppOptions = {}): Hono {
     }),
   );
   app.route(`${base}/api/v1`, api);
-  if (options.dashboard !== false) {
-    if (base) app.get(base, (c) => c.redirect(`${base}/${new URL(c.req.url).search}`, 308));
-    app.route(base || "/", dashboardRoutes());
-  }
+  if (options.dashboard !== false) app.route("/", dashboardRoutes(base));
   app.notFound((c) => errorResponse(c, 404, "E_NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`));
   app.onError(createErrorHandler(options.logger));
   return app;
