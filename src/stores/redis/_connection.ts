@@ -1,4 +1,5 @@
 import { MetricsError } from "../../errors.js";
+import type { Logger } from "../types.js";
 import type { RedisClient } from "./_client.js";
 import type { ResolvedOptions } from "./_options.js";
 
@@ -12,8 +13,12 @@ export interface Connection {
   dispose(): Promise<void>;
 }
 
-/** Lazy, memoised connection: ioredis is imported on first use unless a client is given. */
-export function createConnection(options: ResolvedOptions): Connection {
+/**
+ * Lazy, memoised connection: ioredis is imported on first use unless a client
+ * is given. Errors of a created client (e.g. refused reconnects) go to the
+ * logger once per outage instead of ioredis' console fallback.
+ */
+export function createConnection(options: ResolvedOptions, logger: () => Logger | undefined): Connection {
   let client: RedisClient | undefined;
   let opening: Promise<RedisClient> | undefined;
   let disposed: Promise<void> | undefined;
@@ -31,7 +36,17 @@ export function createConnection(options: ResolvedOptions): Connection {
         { cause: error },
       );
     }
-    return new Redis(options.url, options.redisOptions);
+    const created = new Redis(options.url, options.redisOptions);
+    let reported = false;
+    created.on("ready", () => {
+      reported = false;
+    });
+    created.on("error", (error: Error) => {
+      if (reported) return;
+      reported = true;
+      logger()?.warn(`tallyboard: Redis connection error: ${error.message}`);
+    });
+    return created;
   };
 
   return {

@@ -25,8 +25,8 @@ import { keySpace } from "./keys.js";
 export function redisStore(options: RedisStoreOptions = {}): Store {
   const resolved = resolveOptions(options);
   const keys = keySpace(resolved.prefix);
-  const conn = createConnection(resolved);
   let logger: Logger | undefined = resolved.logger;
+  const conn = createConnection(resolved, () => logger);
   const writer = createWriter({
     conn,
     keys,
@@ -128,7 +128,6 @@ export function redisStore(options: RedisStoreOptions = {}): Store {
       ),
     deleteMetric: (slug) =>
       using("deleteMetric", async (c) => {
-        writer.forget(slug);
         const info = slugInfoOf(slug, await c.call("hgetall", keys.meta(slug)));
         for (const node of masters(c)) await unlinkMatching(node, keys.slugPattern(slug));
         const categories = info?.categories ?? [];

@@ -1,0 +1,82 @@
+import { Cluster } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createMetrics } from "../../src/core/index.js";
+import type { Metrics } from "../../src/core/types.js";
+import { redisStore } from "../../src/stores/redis/index.js";
+import { GRANULARITIES } from "../../src/time/index.js";
+import { type PrivateRedis, randomPrefix, startCluster } from "./redis-helpers.js";
+
+const H = 3_600_000;
+const T0 = Date.UTC(2023, 9, 10, 12, 0);
+
+// Three masters started by this file and joined with `redis-cli --cluster create`.
+let cluster: { nodes: PrivateRedis[]; stop(): Promise<void> };
+let client: Cluster;
+let m: Metrics;
+beforeAll(async () => {
+  cluster = await startCluster();
+  client = new Cluster(cluster.nodes.map((n) => ({ host: "127.0.0.1", port: n.port })));
+  m = createMetrics({
+    store: redisStore({ client, prefix: randomPrefix() }),
+    now: () => T0,
+    granularities: { min: "minutes", max: "years" },
+  });
+});
+afterAll(async () => {
+  await m?.dispose();
+  await client?.quit();
+  await cluster?.stop();
+});
+
+describe("redis store on Redis Cluster", () => {
+  const slugs = Array.from({ length: 40 }, (_, i) => `slug_${i}`);
+
+  it("records, reads and lists registries whose keys spread over every master", async () => {
+    for (const [i, slug] of slugs.entries()) {
+      await m.record(slug, { at: T0 + (i % 5) * H, by: i + 1, category: `cat_${i % 3}`, group: "all" });
+    }
+    expect(await m.slugs()).toEqual([...slugs].sort());
+    expect(await m.categories()).toEqual(["cat_0", "cat_1", "cat_2"]);
+    expect(await m.categorySlugs("cat_1")).toEqual(slugs.filter((_, i) => i % 3 === 1).sort());
+    expect(await m.groupSlugs("all")).toHaveLength(40);
+    const rows = await m.history("slug_7", { from: T0, to: T0 + 4 * H, granularity: "hours" });
+    expect(rows.map((r) => r.count)).toEqual([0, 0, 8, 0, 0]);
+    expect(await m.total("slug_39")).toBe(40);
+    expect((await m.slugInfo("slug_3"))?.granularities).toEqual([...GRANULARITIES]);
+    // The slugs really live on different masters.
+    const masters = await Promise.all(
+      client.nodes("master").map(async (node) => Number(await node.dbsize())),
+    );
+    expect(masters.filter((n) => n > 0).length).toBe(3);
+  });
+
+  it("applies a batch spanning slots once per batch id", async () => {
+    const buckets = m.calendar.bucketsAt(T0);
+    const ops = slugs.slice(0, 10).map((slug) => ({
+      slug: `b_${slug}`,
+      by: 3,
+      at: T0,
+      buckets,
+      granularities: GRANULARITIES.slice(1),
+      category: "batched",
+    }));
+    await m.store.recordBatch(ops, { batchId: "cluster-1" });
+    await m.store.recordBatch(ops, { batchId: "cluster-1" });
+    await m.store.recordBatch(ops);
+    expect(await m.total("b_slug_0")).toBe(6);
+    expect(await m.total("b_slug_9")).toBe(6);
+    expect(await m.categorySlugs("batched")).toHaveLength(10);
+  });
+
+  it("keeps gauges and definitions, and deletes a metric on whichever master holds it", async () => {
+    await m.setGauge("slug_1", 4);
+    await m.createMetric({ slug: "slug_1", name: "One" });
+    expect(await m.gauges()).toEqual([{ slug: "slug_1", value: 4 }]);
+    await m.deleteMetric("slug_1");
+    expect(await m.slugs()).not.toContain("slug_1");
+    expect(await m.gauge("slug_1")).toBeNull();
+    expect(await m.definitions()).toEqual([]);
+    expect(await m.total("slug_1")).toBe(0);
+    expect(await m.categorySlugs("cat_1")).not.toContain("slug_1");
+  });
+});
