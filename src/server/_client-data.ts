@@ -23,7 +23,7 @@ const RANGES = [
 
 const state = {
   categories: [], slugs: [], definitions: new Map(), gauges: [], categorySlugs: null,
-  category: "", search: "", selected: [], granularity: "days", range: "30d", auto: true,
+  category: "", search: "", selected: [], granularity: "hours", range: "7d", auto: true,
   timezone: "UTC",
 };
 

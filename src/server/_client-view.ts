@@ -149,6 +149,23 @@ function removeChart(slug) {
   $("empty").hidden = charts.size > 0;
 }
 
+/** Tick spacings (seconds) per granularity, so ticks fall on bucket starts. */
+const S_DAY = 86400;
+const TICKS = {
+  minutes: [60, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, S_DAY],
+  hours: [3600, 7200, 10800, 21600, 43200, S_DAY, 2 * S_DAY, 7 * S_DAY, 14 * S_DAY, 30 * S_DAY],
+  days: [S_DAY, 2 * S_DAY, 7 * S_DAY, 14 * S_DAY, 30 * S_DAY, 90 * S_DAY, 180 * S_DAY, 365 * S_DAY],
+  weeks: [7 * S_DAY, 14 * S_DAY, 28 * S_DAY, 91 * S_DAY, 182 * S_DAY, 365 * S_DAY],
+  months: [30 * S_DAY, 60 * S_DAY, 90 * S_DAY, 180 * S_DAY, 365 * S_DAY, 2 * 365 * S_DAY],
+  years: [365 * S_DAY, 2 * 365 * S_DAY, 5 * 365 * S_DAY, 10 * 365 * S_DAY],
+};
+
+/** Width of the last bucket (seconds), so its bar is drawn inside the plot. */
+function lastStep(xs) {
+  const n = xs.length;
+  return n > 1 ? xs[n - 1] - xs[n - 2] : BUCKET_MS[state.granularity] / 1000;
+}
+
 function draw(chart, data, unit) {
   const key = state.granularity + "|" + state.timezone + "|" + unit;
   if (chart.uplot && chart.key === key) {
@@ -164,10 +181,13 @@ function draw(chart, data, unit) {
     width: Math.max(chart.plot.clientWidth, 200),
     height: 220,
     tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), tz),
-    scales: { x: { time: true }, y: { range: (u, min, max) => [Math.min(0, min), Math.max(1, max) * 1.05] } },
-    axes: [axis, Object.assign({ size: 60 }, axis)],
+    scales: {
+      x: { time: true, range: (u, min, max) => [min, max + lastStep(u.data[0])] },
+      y: { range: (u, min, max) => [Math.min(0, min), Math.max(1, max) * 1.05] },
+    },
+    axes: [Object.assign({ incrs: TICKS[state.granularity] }, axis), Object.assign({ size: 60 }, axis)],
     series: [{}, { label: unit || "count", stroke: c.accent, fill: c.fill, width: 1,
-      paths: uPlot.paths.bars({ size: [0.8, 48], align: 1 }), points: { show: false } }],
+      paths: uPlot.paths.bars({ size: [0.8, 64], align: 1 }), points: { show: false } }],
     legend: { live: true },
   }, data, chart.plot);
 }
