@@ -23,7 +23,7 @@ export const FLOOR_SHA = createHash("sha1").update(FLOOR_SCRIPT).digest("hex");
 
 /** Chunk size: consecutive buckets per hash (as in the tallyboard Redis layout). */
 const CHUNK = 120;
-const LETTERS = ["h", "d", "w", "m", "y"] as const;
+const CODES = ["h", "d", "w", "mo", "y"] as const;
 
 /** Load the floor script; returns its SHA. */
 export async function loadFloor(client: Redis): Promise<string> {
@@ -51,14 +51,14 @@ export function floorRecorder(
       cachedFor = buckets;
       const keys: string[] = [];
       const fields: string[] = [];
-      LETTERS.forEach((letter, k) => {
+      CODES.forEach((code, k) => {
         const index = (buckets[k + 1] as Bucket).index;
         const chunk = Math.floor(index / CHUNK);
-        keys.push(`floor:{${slug}}:${letter}:${chunk}`);
+        keys.push(`floor:{${slug}}:c:${code}:${chunk}`);
         fields.push(String(index - chunk * CHUNK));
       });
-      keys.push(`floor:{${slug}}:meta`);
-      fields.push("total");
+      keys.push(`floor:{${slug}}:m`);
+      fields.push("t");
       args = [FLOOR_SHA, keys.length, ...keys, 1, ...fields];
     }
     return client.evalsha(...(args as [string, number, ...(string | number)[]]));

@@ -19,7 +19,7 @@ import {
   measureMemory,
   rollupPoints,
 } from "./_redis_memory.js";
-import { measureReads, type ReadSubject } from "./_redis_read.js";
+import { measureReads, type ReadAnswer, type ReadSubject } from "./_redis_read.js";
 import { round } from "./_redis_write.js";
 import { openTallyboard } from "./_tallyboard.js";
 import type { BenchContext, BenchRow, BenchSection } from "./_types.js";
@@ -37,8 +37,7 @@ function planFor(scale: number): Backfill {
 }
 
 async function tallyboardFilled(ctx: BenchContext, plan: Backfill): Promise<Metrics> {
-  const metrics = await openTallyboard({ url: ctx.redisUrl, prefix: "tb" });
-  if (typeof metrics === "string") throw new Error(metrics);
+  const metrics = openTallyboard({ url: ctx.redisUrl, prefix: "tb" });
   await backfillTallyboard(metrics, plan);
   return metrics;
 }
@@ -86,39 +85,37 @@ function memoryRows(plan: Backfill, tb: MemoryCost | undefined, peer: MemoryCost
   return rows;
 }
 
-function readSubjects(plan: Backfill, tb: Metrics | undefined, peer: Peer, raw: Redis): ReadSubject[] {
+function readSubjects(plan: Backfill, tb: Metrics, peer: Peer, raw: Redis): ReadSubject[] {
   const first = plan.hours[0] as number;
   const last = plan.hours.at(-1) as number;
   const slug = (i: number): string => plan.slugs[i % plan.slugs.length] as string;
   const keys = plan.slugs.map((s) => plan.hours.map((t) => peerHourKey(s, t)));
-  const subjects: ReadSubject[] = [];
-  if (tb) {
-    subjects.push({
+  return [
+    {
       subject: TB,
       read: (i) => tb.history(slug(i), { from: first, to: last, granularity: "hours" }),
       summarize: (rows) => {
         const list = rows as { count: number }[];
         return { points: list.length, sum: list.reduce((acc, r) => acc + r.count, 0) };
       },
-    });
-  }
-  subjects.push({
-    subject: PEER,
-    read: (i) => peer.counter(slug(i)).countRange("hour", new Date(first), new Date(last)),
-    summarize: (answer) => {
-      const values = Object.values(answer as Record<string, number>);
-      return { points: values.length, sum: values.reduce((acc, v) => acc + v, 0) };
     },
-  });
-  subjects.push({
-    subject: MGET,
-    read: (i) => raw.mget(keys[i % keys.length] as string[]),
-    summarize: (answer) => {
-      const values = answer as (string | null)[];
-      return { points: values.length, sum: values.reduce((acc, v) => acc + Number(v ?? 0), 0) };
+    {
+      subject: PEER,
+      read: (i) => peer.counter(slug(i)).countRange("hour", new Date(first), new Date(last)),
+      summarize: (answer) => {
+        const values = Object.values(answer as Record<string, number>);
+        return { points: values.length, sum: values.reduce((acc, v) => acc + v, 0) };
+      },
     },
-  });
-  return subjects;
+    {
+      subject: MGET,
+      read: (i) => raw.mget(keys[i % keys.length] as string[]),
+      summarize: (answer) => {
+        const values = answer as (string | null)[];
+        return { points: values.length, sum: values.reduce((acc, v) => acc + Number(v ?? 0), 0) };
+      },
+    },
+  ];
 }
 
 function readRows(name: string, latency: Map<string, number>): BenchRow[] {
@@ -146,6 +143,34 @@ function readRows(name: string, latency: Map<string, number>): BenchRow[] {
   return rows;
 }
 
+function readTargets(
+  plan: Backfill,
+  latency: Map<string, number>,
+  answers: Map<string, ReadAnswer>,
+): Target[] {
+  const n = plan.hours.length;
+  const wrong = [...answers].filter(([, a]) => a.points !== n || a.sum !== n);
+  const targets: Target[] = [
+    {
+      name: `(d) every subject reads the same ${n} buckets`,
+      met: wrong.length === 0,
+      detail: [...answers].map(([s, a]) => `${s}: ${a.points} buckets, sum ${a.sum}`).join("; "),
+    },
+  ];
+  const tb = latency.get(TB) ?? Number.NaN;
+  const vsMget = (latency.get(MGET) ?? Number.NaN) / tb;
+  const vsPeer = (latency.get(PEER) ?? Number.NaN) / tb;
+  targets.push(
+    { name: "(d) history faster than raw MGET (f)", met: vsMget > 1, detail: `${vsMget.toFixed(2)}x faster` },
+    {
+      name: "(d) history >= 5x faster than the peer",
+      met: vsPeer >= 5,
+      detail: `${vsPeer.toFixed(2)}x faster`,
+    },
+  );
+  return targets;
+}
+
 /** Parts (c) and (d). */
 export async function storedPart(ctx: BenchContext): Promise<{ rows: BenchRow[]; targets: Target[] }> {
   const { hostname, port } = new URL(ctx.redisUrl);
@@ -157,13 +182,10 @@ export async function storedPart(ctx: BenchContext): Promise<{ rows: BenchRow[];
   let tbReader: Metrics | undefined;
   let peer: Peer | undefined;
   try {
-    const available = await openTallyboard({ url: ctx.redisUrl, prefix: "tb" });
-    let tbCost: MemoryCost | undefined;
-    if (typeof available !== "string") {
-      await available.dispose();
-      ctx.log(`redis (c): backfilling ${events} events through tallyboard`);
-      tbCost = await measureMemory(probe, plan, async () => (await tallyboardFilled(ctx, plan)).dispose());
-    }
+    ctx.log(`redis (c): backfilling ${events} events through tallyboard`);
+    const tbCost = await measureMemory(probe, plan, async () =>
+      (await tallyboardFilled(ctx, plan)).dispose(),
+    );
     ctx.log(`redis (c): backfilling ${events} events through the peer`);
     const peerCost = await measureMemory(probe, plan, async () => {
       const filler = connectPeer(hostname, Number(port));
@@ -171,13 +193,11 @@ export async function storedPart(ctx: BenchContext): Promise<{ rows: BenchRow[];
       await filler.close();
     });
     rows.push(...memoryRows(plan, tbCost, peerCost));
-    if (tbCost) {
-      const perPoint = tbCost.bytes / tbCost.hourlyPoints;
-      const detail = `${perPoint.toFixed(2)} B/hourly point vs peer ${(peerCost.bytes / peerCost.hourlyPoints).toFixed(1)}`;
-      targets.push({ name: "(c) <= 8 bytes per point", met: perPoint <= 8, detail });
-      ctx.log("redis (d): backfilling tallyboard again next to the peer's keys");
-      tbReader = await tallyboardFilled(ctx, plan);
-    }
+    const perPoint = tbCost.bytes / tbCost.hourlyPoints;
+    const detail = `${perPoint.toFixed(2)} B/hourly point vs peer ${(peerCost.bytes / peerCost.hourlyPoints).toFixed(1)}`;
+    targets.push({ name: "(c) <= 8 bytes per point", met: perPoint <= 8, detail });
+    ctx.log("redis (d): backfilling tallyboard again next to the peer's keys");
+    tbReader = await tallyboardFilled(ctx, plan);
     peer = connectPeer(hostname, Number(port));
     const iterations = ctx.scale >= 1 ? 50 : Math.max(15, Math.round(50 * ctx.scale));
     ctx.log(`redis (d): ${iterations} reads of ${plan.hours.length} hourly buckets per subject`);
@@ -188,29 +208,7 @@ export async function storedPart(ctx: BenchContext): Promise<{ rows: BenchRow[];
         latency,
       ),
     );
-    const wrong = [...answers].filter(
-      ([, a]) => a.points !== plan.hours.length || a.sum !== plan.hours.length,
-    );
-    targets.push({
-      name: "(d) every subject reads the same 2,160 buckets",
-      met: wrong.length === 0,
-      detail: [...answers].map(([s, a]) => `${s}: ${a.points} buckets, sum ${a.sum}`).join("; "),
-    });
-    const tb = latency.get(TB);
-    if (tb !== undefined) {
-      const vsMget = (latency.get(MGET) ?? Number.NaN) / tb;
-      const vsPeer = (latency.get(PEER) ?? Number.NaN) / tb;
-      targets.push({
-        name: "(d) history faster than raw MGET (f)",
-        met: vsMget > 1,
-        detail: `${vsMget.toFixed(2)}x faster`,
-      });
-      targets.push({
-        name: "(d) history >= 5x faster than the peer",
-        met: vsPeer >= 5,
-        detail: `${vsPeer.toFixed(2)}x faster`,
-      });
-    }
+    targets.push(...readTargets(plan, latency, answers));
   } finally {
     await tbReader?.dispose();
     await peer?.close();

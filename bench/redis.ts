@@ -21,45 +21,30 @@ type Target = NonNullable<BenchSection["targets"]>[number];
 interface WriteSetup {
   subjects: WriteSubject[];
   close(): Promise<void>;
-  notes: string[];
 }
 
 async function writeSetup(ctx: BenchContext, host: string, port: number): Promise<WriteSetup> {
   const raw = new Redis(ctx.redisUrl);
   await loadFloor(raw);
   const peer: Peer = connectPeer(host, port);
-  const notes: string[] = [];
   const subjects: WriteSubject[] = [];
   const metrics: Metrics[] = [];
-  const direct = await openTallyboard({ url: ctx.redisUrl, prefix: "tb" });
-  if (typeof direct === "string") notes.push(direct);
-  else {
-    metrics.push(direct);
-    subjects.push({ subject: TB, op: () => direct.record("bench_write") });
-  }
-  const buffered = await openTallyboard({ url: ctx.redisUrl, prefix: "tbb", buffered: true });
-  if (typeof buffered !== "string") {
-    try {
-      await buffered.record("bench_write");
-      await buffered.flush();
-      metrics.push(buffered);
-      subjects.push({
-        subject: TB_BUFFERED,
-        op: () => buffered.record("bench_write"),
-        finish: () => buffered.flush(),
-      });
-    } catch (error) {
-      notes.push(`buffered capture skipped: ${(error as Error).message}`);
-      await buffered.dispose().catch(() => {});
-    }
-  }
+  const direct = openTallyboard({ url: ctx.redisUrl, prefix: "tb" });
+  metrics.push(direct);
+  subjects.push({ subject: TB, op: () => direct.record("bench_write") });
+  const buffered = openTallyboard({ url: ctx.redisUrl, prefix: "tbb", buffered: true });
+  metrics.push(buffered);
+  subjects.push({
+    subject: TB_BUFFERED,
+    op: () => buffered.record("bench_write"),
+    finish: () => buffered.flush(),
+  });
   const peerCounter = peer.counter("bench_write");
   subjects.push({ subject: PEER, op: () => peerCounter.incr() });
   subjects.push({ subject: INCR, op: incrRecorder(raw, "raw:incr") });
   subjects.push({ subject: FLOOR, op: floorRecorder(raw, "bench_write") });
   return {
     subjects,
-    notes,
     async close() {
       for (const m of metrics) await m.dispose();
       await peer.close();
@@ -94,7 +79,6 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
   const { hostname, port } = new URL(ctx.redisUrl);
   const rows: BenchRow[] = [];
   const setup = await writeSetup(ctx, hostname, Number(port));
-  for (const note of setup.notes) ctx.log(`redis: ${note}`);
   const warmup = Math.max(200, Math.round(2000 * ctx.scale));
   let a: Map<string, number>;
   let b: Map<string, number>;

@@ -104,7 +104,13 @@ async function main(): Promise<number> {
       platform: `${os.platform()} ${os.release()}`,
       node: process.version,
       redis: await redisVersion(server.url),
+      loadAverageAtStart: os.loadavg().map((l) => Math.round(l * 100) / 100),
     };
+    if ((os.loadavg()[0] ?? 0) > machine.cpus) {
+      log(
+        `warning: load average ${os.loadavg()[0]?.toFixed(1)} exceeds ${machine.cpus} cores; figures will be noisy`,
+      );
+    }
     const { sections, notes } = await runSections(ctx);
     for (const note of notes) process.stdout.write(`\nnote: ${note.split("\n")[0]}\n`);
     const finishedAt = new Date();
