@@ -1,4 +1,11 @@
+import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { promisify } from "node:util";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMetrics } from "../../src/core/index.js";
@@ -168,6 +175,29 @@ describe("redisStore options", () => {
       expect((error as MetricsError).message).toMatch(message);
     }
     expect(() => redisStore({ retention: { fortnights: "1d" } as never })).toThrow(/fortnights/);
+  });
+
+  it("says to install ioredis when it cannot be imported", async () => {
+    // A copy of src/ outside this package's node_modules, run in a child process.
+    const dir = mkdtempSync(join(tmpdir(), "tb-nodep-"));
+    try {
+      cpSync(fileURLToPath(new URL("../../src", import.meta.url)), join(dir, "src"), { recursive: true });
+      writeFileSync(join(dir, "package.json"), '{"type":"module"}');
+      writeFileSync(
+        join(dir, "probe.ts"),
+        `import { redisStore } from "./src/stores/redis/index.ts";
+const store = redisStore({ prefix: "x" });
+await store.slugs().then(() => console.log("resolved"), (e) => console.log(e.code, e.message));`,
+      );
+      const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+      const { stdout } = await promisify(execFile)(process.execPath, ["--import", tsx, "probe.ts"], {
+        cwd: dir,
+      });
+      expect(stdout).toContain("E_MISSING_DEPENDENCY");
+      expect(stdout).toContain("npm i ioredis");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("rejects a bad batch id before any I/O", async () => {

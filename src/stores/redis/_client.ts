@@ -14,6 +14,8 @@ export interface RedisClient {
   evalsha(sha: string, numkeys: number, ...args: (string | number)[]): Promise<unknown>;
   eval(script: string, numkeys: number, ...args: (string | number)[]): Promise<unknown>;
   call(command: string, ...args: (string | number)[]): Promise<unknown>;
+  /** Like `call`, with bulk replies as Buffers. */
+  callBuffer(command: string, ...args: (string | number)[]): Promise<unknown>;
   pipeline(commands: Command[]): { exec(): Promise<[Error | null, unknown][] | null> };
   quit(): Promise<unknown>;
 }
@@ -47,6 +49,21 @@ export async function runScript(
   } catch (error) {
     if (!isNoScript(error)) throw error;
     return client.eval(script.source, numkeys, ...args);
+  }
+}
+
+/** {@link runScript} with bulk replies as Buffers (parsed byte by byte, cheaper than strings). */
+export async function runScriptBuffer(
+  client: RedisClient,
+  script: Script,
+  numkeys: number,
+  args: (string | number)[],
+): Promise<unknown> {
+  try {
+    return await client.callBuffer("evalsha", script.sha, numkeys, ...args);
+  } catch (error) {
+    if (!isNoScript(error)) throw error;
+    return client.callBuffer("eval", script.source, numkeys, ...args);
   }
 }
 

@@ -1,6 +1,6 @@
 import { GRANULARITIES, type Granularity } from "../../time/index.js";
 import type { ReadQuery, ReadResult, SlugInfo } from "../types.js";
-import { hashPairs, type RedisClient, runScript } from "./_client.js";
+import { hashPairs, type RedisClient, runScriptBuffer } from "./_client.js";
 import { SCRIPTS } from "./_scripts.js";
 import { CHUNK_SIZE, GRANULARITY_CODES, type KeySpace } from "./keys.js";
 
@@ -15,21 +15,22 @@ export async function readCounts(client: RedisClient, keys: KeySpace, query: Rea
   const first = Math.floor((buckets[0]?.index ?? 0) / CHUNK_SIZE);
   const last = Math.floor((buckets[buckets.length - 1]?.index ?? 0) / CHUNK_SIZE);
   const prefix = `${keys.chunkPrefix(query.slug)}${GRANULARITY_CODES[query.granularity]}:`;
-  const reply = await runScript(client, SCRIPTS.read, 1, [keys.meta(query.slug), prefix, first, last]);
-  const [mask, text] = reply as [number | string, string];
-  const dense = parseChunks(String(text ?? ""), (last - first + 1) * CHUNK_SIZE);
+  const reply = await runScriptBuffer(client, SCRIPTS.read, 1, [keys.meta(query.slug), prefix, first, last]);
+  const [mask, text] = reply as [number | Buffer, Buffer | string];
+  const bytes = typeof text === "string" ? Buffer.from(text) : text;
+  const dense = parseChunks(bytes, (last - first + 1) * CHUNK_SIZE);
   const base = first * CHUNK_SIZE;
   const counts = new Array<number>(buckets.length);
   for (let i = 0; i < buckets.length; i++) counts[i] = dense[(buckets[i]?.index ?? 0) - base] ?? 0;
-  const bits = Number(mask);
+  const bits = Number(Buffer.isBuffer(mask) ? mask.toString() : mask);
   return { counts, stored: bits < 0 ? null : granularitiesOf(bits) };
 }
 
 /**
- * Parse the READ script's `"f,v,f,v;f,v;…"` into counts by position
- * (chunk·120 + field), in one pass over the characters.
+ * Parse the READ script's `"f,v,f,v;f,v;…"` (ASCII bytes) into counts by
+ * position (chunk·120 + field), in one pass over the bytes.
  */
-export function parseChunks(text: string, size: number): Float64Array {
+export function parseChunks(text: Uint8Array, size: number): Float64Array {
   const out = new Float64Array(size);
   let chunkBase = 0;
   let field = -1;
@@ -38,7 +39,7 @@ export function parseChunks(text: string, size: number): Float64Array {
   let digits = false;
   const n = text.length;
   for (let i = 0; i <= n; i++) {
-    const c = i < n ? text.charCodeAt(i) : 59; // a final ";" flushes the last number
+    const c = i < n ? (text[i] as number) : 59; // a final ";" flushes the last number
     if (c >= 48 && c <= 57) {
       num = num * 10 + (c - 48);
       digits = true;

@@ -1,10 +1,13 @@
 import { describeValue, MetricsError } from "../../errors.js";
 import type { Logger, MetricDefinition, Store } from "../types.js";
+import { createRecordBatch } from "./_batch.js";
 import { hashPairs, masters, members, type RedisClient, runAll, storeError } from "./_client.js";
 import { createConnection } from "./_connection.js";
 import { type RedisStoreOptions, resolveOptions } from "./_options.js";
+import { createPacker } from "./_packing.js";
 import { readCounts, slugInfoOf } from "./_read.js";
-import { createWriter } from "./_write.js";
+import { createRegistrations } from "./_registration.js";
+import { createRecord } from "./_write.js";
 import { keySpace } from "./keys.js";
 
 /**
@@ -27,13 +30,10 @@ export function redisStore(options: RedisStoreOptions = {}): Store {
   const keys = keySpace(resolved.prefix);
   let logger: Logger | undefined = resolved.logger;
   const conn = createConnection(resolved, () => logger);
-  const writer = createWriter({
-    conn,
-    keys,
-    retention: resolved.retention,
-    batchTtlMs: resolved.batchTtlMs,
-    logger: () => logger,
-  });
+  const registrations = createRegistrations(keys, () => logger);
+  const pack = createPacker(resolved.retention);
+  const record = createRecord(conn, registrations, pack);
+  const recordBatch = createRecordBatch({ conn, keys, registrations, pack, batchTtlMs: resolved.batchTtlMs });
 
   /** Run `work` with the open client, reporting Redis failures as `E_STORE`. */
   const using = async <T>(action: string, work: (client: RedisClient) => Promise<T>): Promise<T> => {
@@ -88,8 +88,8 @@ export function redisStore(options: RedisStoreOptions = {}): Store {
         }
       });
     },
-    record: writer.record,
-    recordBatch: writer.recordBatch,
+    record,
+    recordBatch,
     read: (query) => using("read", (c) => readCounts(c, keys, query)),
     total: (slug) => using("total", async (c) => Number((await c.call("hget", keys.meta(slug), "t")) ?? 0)),
     slugInfo: (slug) =>
@@ -152,7 +152,7 @@ export function redisStore(options: RedisStoreOptions = {}): Store {
           c,
           names.filter((_, i) => Number(sizes[i]) === 0).map(([, shard, name]) => ["srem", shard, name]),
         );
-        writer.forget(slug);
+        registrations.forget(slug);
       }),
     dispose: () => conn.dispose(),
   };
