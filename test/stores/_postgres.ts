@@ -1,15 +1,16 @@
 import { randomBytes } from "node:crypto";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
-import { postgresStore } from "../../src/stores/postgres/index.js";
 import type { PostgresStoreMode } from "../../src/stores/postgres/index.js";
+import { postgresStore } from "../../src/stores/postgres/index.js";
 import type { StoreNamespace } from "./suite.js";
 
 /** The Postgres server the tests use (database `test`). */
 export const POSTGRES_URL = process.env.TALLYBOARD_TEST_POSTGRES ?? "postgres://postgres@127.0.0.1:5432/test";
 
 /** A schema name unique to this run and call. */
-export const uniqueSchema = (tag: string): string => `tbt_${tag}_${process.pid}_${randomBytes(4).toString("hex")}`;
+export const uniqueSchema = (tag: string): string =>
+  `tbt_${tag}_${process.pid}_${randomBytes(4).toString("hex")}`;
 
 /** Drop a schema on the test server. */
 export async function dropSchema(schema: string): Promise<void> {

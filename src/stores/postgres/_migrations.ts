@@ -75,6 +75,58 @@ CREATE TABLE ${s}.items (
 CREATE INDEX items_slug_at ON ${s}.items (slug, at);
 `,
   },
+  {
+    version: 2,
+    name: "record functions",
+    // PL/pgSQL caches the plans of its statements per connection, so one
+    // record costs one short call on any client, PGlite included.
+    sql: (s) => `
+CREATE FUNCTION ${s}.record_rollup(
+  p_slug text, p_by bigint, p_mask smallint, p_ranks smallint[], p_indexes bigint[], p_starts bigint[],
+  p_category text, p_group text
+) RETURNS void LANGUAGE plpgsql AS $fn$
+BEGIN
+  INSERT INTO ${s}.slugs AS t (slug, granularities, total) VALUES (p_slug, p_mask, p_by)
+  ON CONFLICT (slug) DO UPDATE
+    SET granularities = t.granularities | EXCLUDED.granularities, total = t.total + EXCLUDED.total;
+  IF p_category IS NOT NULL THEN
+    INSERT INTO ${s}.slug_categories (category, slug) VALUES (p_category, p_slug) ON CONFLICT DO NOTHING;
+  END IF;
+  IF p_group IS NOT NULL THEN
+    INSERT INTO ${s}.slug_groups (grp, slug) VALUES (p_group, p_slug) ON CONFLICT DO NOTHING;
+  END IF;
+  IF p_by <> 0 THEN
+    INSERT INTO ${s}.rollups AS r (slug, granularity, bucket_index, bucket_start, count)
+    SELECT p_slug, u.g, u.i, to_timestamp(u.ms::float8 / 1000), p_by
+    FROM unnest(p_ranks, p_indexes, p_starts) AS u(g, i, ms)
+    ON CONFLICT (slug, granularity, bucket_index) DO UPDATE SET count = r.count + EXCLUDED.count;
+  END IF;
+END
+$fn$;
+CREATE FUNCTION ${s}.record_item(
+  p_slug text, p_mask smallint, p_at bigint, p_by bigint, p_lo smallint, p_hi smallint,
+  p_category text, p_group text
+) RETURNS void LANGUAGE plpgsql AS $fn$
+BEGIN
+  -- Touch the slug row only when it lacks a granularity (no row lock on the hot path).
+  IF NOT EXISTS (SELECT 1 FROM ${s}.slugs WHERE slug = p_slug AND granularities & p_mask = p_mask) THEN
+    INSERT INTO ${s}.slugs AS t (slug, granularities) VALUES (p_slug, p_mask)
+    ON CONFLICT (slug) DO UPDATE SET granularities = t.granularities | EXCLUDED.granularities;
+  END IF;
+  IF p_category IS NOT NULL THEN
+    INSERT INTO ${s}.slug_categories (category, slug) VALUES (p_category, p_slug) ON CONFLICT DO NOTHING;
+  END IF;
+  IF p_group IS NOT NULL THEN
+    INSERT INTO ${s}.slug_groups (grp, slug) VALUES (p_group, p_slug) ON CONFLICT DO NOTHING;
+  END IF;
+  IF p_by <> 0 THEN
+    INSERT INTO ${s}.items (slug, at, n, min_granularity, max_granularity)
+    VALUES (p_slug, to_timestamp(p_at::float8 / 1000), p_by, p_lo, p_hi);
+  END IF;
+END
+$fn$;
+`,
+  },
 ];
 
 /**

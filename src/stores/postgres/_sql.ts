@@ -21,19 +21,6 @@ export function statements(s: string) {
     FROM unnest(${a}::text[], ${b}::smallint[], ${c}::bigint[], ${d}::bigint[], ${e}::bigint[]) AS u(slug, g, i, ms, n)
     ${where}
     ON CONFLICT (slug, granularity, bucket_index) DO UPDATE SET count = r.count + EXCLUDED.count`;
-  /**
-   * Register a slug without touching its row when it already stores these
-   * granularities (no row lock on the items-mode hot path).
-   * $1 slug, $2 smallint mask.
-   */
-  const registerSlug = `
-    INSERT INTO ${s}.slugs AS t (slug, granularities)
-    SELECT $1::text, $2::smallint
-    WHERE NOT EXISTS (SELECT 1 FROM ${s}.slugs x WHERE x.slug = $1::text AND x.granularities & $2::smallint = $2::smallint)
-    ON CONFLICT (slug) DO UPDATE SET granularities = t.granularities | EXCLUDED.granularities`;
-  const linkOne = (table: string, column: string, p: string) => `
-    INSERT INTO ${s}.${table} (${column}, slug) SELECT ${p}::text, $1::text
-    WHERE ${p}::text IS NOT NULL ON CONFLICT DO NOTHING`;
   /** Only when the batch id $1 is new (or null): the guard of exactly-once batches. */
   const batchGuard = `
     b AS (INSERT INTO ${s}.batches (batch_id) SELECT $1::text WHERE $1::text IS NOT NULL
@@ -43,32 +30,17 @@ export function statements(s: string) {
 
   return {
     /**
-     * rollup mode, one record, one round trip.
+     * rollup mode, one record, one round trip (function of migration 2).
      * $1 slug, $2 by, $3 mask, $4 ranks[], $5 indexes[], $6 starts ms[], $7 category|null, $8 group|null.
      */
-    recordRollup: `
-      WITH s AS (
-        INSERT INTO ${s}.slugs AS t (slug, granularities, total) VALUES ($1::text, $3::smallint, $2::bigint)
-        ON CONFLICT (slug) DO UPDATE
-          SET granularities = t.granularities | EXCLUDED.granularities, total = t.total + EXCLUDED.total
-      ), c AS (${linkOne("slug_categories", "category", "$7")}
-      ), g AS (${linkOne("slug_groups", "grp", "$8")})
-      INSERT INTO ${s}.rollups AS r (slug, granularity, bucket_index, bucket_start, count)
-      SELECT $1::text, u.g, u.i, to_timestamp(u.ms::float8 / 1000), $2::bigint
-      FROM unnest($4::smallint[], $5::bigint[], $6::bigint[]) AS u(g, i, ms)
-      ON CONFLICT (slug, granularity, bucket_index) DO UPDATE SET count = r.count + EXCLUDED.count`,
-
+    recordRollup: `SELECT ${s}.record_rollup($1::text, $2::bigint, $3::smallint, $4::smallint[], $5::bigint[],
+      $6::bigint[], $7::text, $8::text)`,
     /**
-     * items mode, one record, one round trip.
+     * items mode, one record, one round trip (function of migration 2).
      * $1 slug, $2 mask, $3 at ms, $4 by (0 = register only), $5 min rank, $6 max rank, $7 category|null, $8 group|null.
      */
-    recordItem: `
-      WITH s AS (${registerSlug}
-      ), c AS (${linkOne("slug_categories", "category", "$7")}
-      ), g AS (${linkOne("slug_groups", "grp", "$8")})
-      INSERT INTO ${s}.items (slug, at, n, min_granularity, max_granularity)
-      SELECT $1::text, to_timestamp($3::float8 / 1000), $4::bigint, $5::smallint, $6::smallint
-      WHERE $4::bigint <> 0`,
+    recordItem: `SELECT ${s}.record_item($1::text, $2::smallint, $3::bigint, $4::bigint, $5::smallint, $6::smallint,
+      $7::text, $8::text)`,
 
     /**
      * rollup mode batch (also the write half of aggregate): one statement, so atomic.
