@@ -13,12 +13,14 @@ import { LUA_REGISTER } from "./_lua-register.js";
  * ARGV[4]  optional registration "<mask>|<categories>|<groups>" (see LUA_REGISTER)
  * returns  1 when the slug is not registered (no field g) and ARGV[4] was not
  *          given, so the caller must register it (another process deleted it);
- *          otherwise 0
+ *          otherwise 0. Field g is only looked up when the total was 0 before
+ *          this call (a new or deleted meta hash), to keep the common path short.
  * ```
  * Every key lives under the slug's hash tag, so the call touches one Cluster slot.
  */
 export const RECORD_SCRIPT = `-- tallyboard RECORD (see _script-record.ts for KEYS/ARGV)
 ${LUA_REGISTER}local meta, by = KEYS[1], ARGV[1]
+local fresh = true
 if by ~= '0' then
   local prefix = ARGV[2]
   for suffix, field, exp in string.gmatch(ARGV[3], '(%S+) (%d+) (%d+)') do
@@ -26,12 +28,12 @@ if by ~= '0' then
     redis.call('HINCRBY', key, field, by)
     if exp ~= '0' then redis.call('PEXPIREAT', key, exp) end
   end
-  redis.call('HINCRBY', meta, 't', by)
+  fresh = redis.call('HINCRBY', meta, 't', by) == tonumber(by)
 end
 if ARGV[4] then
   register(meta, ARGV[4])
   return 0
 end
-if redis.call('HEXISTS', meta, 'g') == 0 then return 1 end
+if fresh and redis.call('HEXISTS', meta, 'g') == 0 then return 1 end
 return 0
 `;
