@@ -66,6 +66,11 @@ export function startChild(job: Record<string, unknown>): Child {
   };
 }
 
+/** A pg client or pool, or PGlite. */
+export interface Queryable {
+  query(text: string): Promise<{ rows: unknown[] }>;
+}
+
 /** Expected rollups: `slug|rank|index` → count, plus totals per slug. */
 export interface Expected {
   rollups: Map<string, number>;
@@ -114,18 +119,18 @@ export async function seedItems(store: Store, calendar: Calendar, n: number, sta
 }
 
 /** What the schema holds now: rollups, slug totals and the number of raw items left. */
-export async function tables(client: pg.Client | pg.Pool, schema: string) {
+export async function tables(client: Queryable, schema: string) {
+  const rows = async (text: string) => (await client.query(text)).rows as Record<string, unknown>[];
   const rollups = new Map<string, number>();
-  const r = await client.query(`SELECT slug, granularity, bucket_index, count FROM "${schema}".rollups`);
-  for (const row of r.rows) {
+  for (const row of await rows(`SELECT slug, granularity, bucket_index, count FROM "${schema}".rollups`)) {
     if (Number(row.count) !== 0)
       rollups.set(`${row.slug}|${row.granularity}|${row.bucket_index}`, Number(row.count));
   }
   const totals = new Map<string, number>();
-  for (const row of (await client.query(`SELECT slug, total FROM "${schema}".slugs`)).rows) {
+  for (const row of await rows(`SELECT slug, total FROM "${schema}".slugs`)) {
     if (Number(row.total) !== 0) totals.set(String(row.slug), Number(row.total));
   }
-  const items = Number((await client.query(`SELECT count(*) AS n FROM "${schema}".items`)).rows[0].n);
+  const items = Number((await rows(`SELECT count(*) AS n FROM "${schema}".items`))[0]?.n);
   return { rollups, totals, items };
 }
 
