@@ -1,8 +1,8 @@
 /**
- * Browser code of the dashboard, part 1 of 2: settings, state kept in the URL
+ * Browser code of the dashboard, part 1 of 3: settings, state kept in the URL
  * hash, and the API client (bearer token from `?token=` or a prompt, kept in
- * sessionStorage). Served together with `_client-view.ts` as one ES module,
- * `assets/dashboard.js`; `test/server/assets.test.ts` syntax-checks the result.
+ * sessionStorage). Served with `_client-chart.ts` and `_client-view.ts` as one ES module,
+ * `assets/dashboard.js`; `test/server/app.test.ts` syntax-checks the result.
  * Plain JavaScript, no template literals (this file is a template literal).
  */
 export const CLIENT_DATA = `import uPlot from "./uPlot.esm.js";

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { type Context, Hono } from "hono";
 import { MetricsError } from "../errors.js";
+import { CLIENT_CHART } from "./_client-chart.js";
 import { CLIENT_DATA } from "./_client-data.js";
 import { CLIENT_VIEW } from "./_client-view.js";
 import { FAVICON_SVG, PAGE_HTML } from "./_page.js";
@@ -49,7 +50,7 @@ const send = (c: Context, body: string, type: string, cache = "no-cache"): Respo
 export function dashboardRoutes(base: string): Hono {
   const app = new Hono();
   if (base) app.get(base, (c) => c.redirect(`${base}/${new URL(c.req.url).search}`, 308));
-  const script = CLIENT_DATA + CLIENT_VIEW;
+  const script = CLIENT_DATA + CLIENT_CHART + CLIENT_VIEW;
   app.get(`${base}/`, (c) => send(c, PAGE_HTML, "text/html; charset=utf-8"));
   app.get(`${base}/assets/dashboard.js`, (c) => send(c, script, JS));
   app.get(`${base}/assets/dashboard.css`, (c) => send(c, DASHBOARD_CSS, CSS));
