@@ -1,6 +1,5 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import type pg from "pg";
 import type { Store } from "../../src/stores/types.js";
 import { type Calendar, GRANULARITIES, type Granularity } from "../../src/time/index.js";
 
