@@ -98,7 +98,11 @@ async function api(path, params) {
     const res = await fetch(url, { headers, cache: "no-store", credentials: "same-origin" });
     const body = await res.json().catch(() => null);
     if (res.ok) return body;
-    if (res.status === 401 && attempt === 0 && !authBlocked && (await askToken())) continue;
+    if (res.status === 401 && attempt < 2 && !authBlocked) {
+      // Another request may have got a token while this one was on its way.
+      if (sessionStorage.getItem(TOKEN_KEY) !== token) continue;
+      if (attempt === 0 && (await askToken())) continue;
+    }
     const error = body && body.error ? body.error : { code: "E_HTTP", message: "HTTP " + res.status };
     throw new ApiFailure(error.message, error.code, res.status);
   }

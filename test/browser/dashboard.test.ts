@@ -212,4 +212,29 @@ describe("dashboard with tokens", () => {
       await secured.close();
     }
   });
+
+  it("asks for a token once when the API answers 401, then loads the data", async () => {
+    const secured = await serve(
+      createApp(metrics, { auth: { tokens: [{ token: "asked-for", scopes: ["read"] }] } }),
+      {
+        port: 0,
+      },
+    );
+    try {
+      const page = await browser.newPage();
+      const dialogs: string[] = [];
+      page.on("dialog", (d) => {
+        dialogs.push(d.type());
+        void d.accept("asked-for");
+      });
+      await page.goto(`${secured.url}/#g=days&r=7d&s=signups`);
+      await page.locator('article.chart[data-slug="signups"][data-state="ready"]').waitFor();
+      await page.locator('button.slug[data-slug="signups"]').waitFor();
+      expect(dialogs).toEqual(["prompt"]);
+      expect(await page.evaluate(() => sessionStorage.getItem("tallyboard.token"))).toBe("asked-for");
+      await page.close();
+    } finally {
+      await secured.close();
+    }
+  });
 });
