@@ -2,6 +2,7 @@ import { describeValue, MetricsError } from "../../errors.js";
 import type { Logger, MetricDefinition, Store } from "../types.js";
 import { createRecordBatch } from "./_batch.js";
 import { hashPairs, masters, members, type RedisClient, runAll, storeError } from "./_client.js";
+import { coalesceRecords } from "./_coalesce.js";
 import { createConnection } from "./_connection.js";
 import { type RedisStoreOptions, resolveOptions } from "./_options.js";
 import { createPacker } from "./_packing.js";
@@ -32,8 +33,8 @@ export function redisStore(options: RedisStoreOptions = {}): Store {
   const conn = createConnection(resolved, () => logger);
   const registrations = createRegistrations(keys, () => logger);
   const pack = createPacker(resolved.retention);
-  const record = createRecord(conn, registrations, pack);
   const recordBatch = createRecordBatch({ conn, keys, registrations, pack, batchTtlMs: resolved.batchTtlMs });
+  const record = coalesceRecords(createRecord(conn, registrations, pack), recordBatch);
 
   /** Run `work` with the open client, reporting Redis failures as `E_STORE`. */
   const using = async <T>(action: string, work: (client: RedisClient) => Promise<T>): Promise<T> => {
