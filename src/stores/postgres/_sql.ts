@@ -3,6 +3,9 @@
  * store for its quoted schema `s`. Granularities are ranks (0 = minutes …
  * 5 = years); instants travel as epoch milliseconds and are converted in SQL.
  */
+/** Origin of UTC minute bins: `date_bin` cuts absolute time, independent of any session time zone. */
+const EPOCH = "timestamptz '1970-01-01 00:00:00+00'";
+
 export function statements(s: string) {
   /** Register slugs and add to their totals: $a text[] slugs, $b smallint[] masks, $c bigint[] totals. */
   const upsertSlugs = (a: string, b: string, c: string, where = "") => `
@@ -79,17 +82,18 @@ export function statements(s: string) {
     /**
      * Claim up to $1 items with id <= $2 (skipping rows another run holds),
      * delete them, and sum them per slug, granularity run and UTC minute.
+     * `= ANY (ARRAY(…))` keeps the delete on the primary key index.
      */
     claimItems: `
       WITH claimed AS (
-        DELETE FROM ${s}.items WHERE id IN (
-          SELECT id FROM ${s}.items WHERE id <= $2::bigint ORDER BY id LIMIT $1::int FOR UPDATE SKIP LOCKED)
+        DELETE FROM ${s}.items WHERE id = ANY (ARRAY(
+          SELECT id FROM ${s}.items WHERE id <= $2::bigint ORDER BY id LIMIT $1::int FOR UPDATE SKIP LOCKED))
         RETURNING slug, at, n, min_granularity, max_granularity
       )
-      SELECT slug, min_granularity AS lo, max_granularity AS hi,
-             (extract(epoch FROM date_trunc('minute', at, 'UTC')) / 60)::bigint AS minute,
-             sum(n)::bigint AS n, count(*)::int AS items
-      FROM claimed GROUP BY 1, 2, 3, 4`,
+      SELECT slug, lo, hi, (extract(epoch FROM m) / 60)::bigint AS minute, n, items FROM (
+        SELECT slug, min_granularity AS lo, max_granularity AS hi, date_bin('1 minute', at, ${EPOCH}) AS m,
+               sum(n)::bigint AS n, count(*)::int AS items
+        FROM claimed GROUP BY 1, 2, 3, 4) AS per_minute`,
     /** Work still to do at the start of an aggregate run. */
     pendingItems: `SELECT count(*)::bigint AS n, coalesce(max(id), 0)::bigint AS max_id FROM ${s}.items`,
 
@@ -114,11 +118,11 @@ export function statements(s: string) {
       SELECT 0 AS kind, bucket_index AS k, count AS n FROM ${s}.rollups
       WHERE slug = $1::text AND granularity = $2::smallint AND bucket_index BETWEEN $3::bigint AND $4::bigint
       UNION ALL SELECT 2, granularities::bigint, 0::bigint FROM ${s}.slugs WHERE slug = $1::text
-      UNION ALL SELECT 1, (extract(epoch FROM date_trunc('minute', at, 'UTC')) / 60)::bigint, sum(n)::bigint
-      FROM ${s}.items
-      WHERE slug = $1::text AND min_granularity <= $2::smallint AND max_granularity >= $2::smallint
-        AND at >= to_timestamp($5::float8 / 1000) AND at < to_timestamp($6::float8 / 1000)
-      GROUP BY 2`,
+      UNION ALL SELECT 1, (extract(epoch FROM m) / 60)::bigint, n FROM (
+        SELECT date_bin('1 minute', at, ${EPOCH}) AS m, sum(n)::bigint AS n FROM ${s}.items
+        WHERE slug = $1::text AND min_granularity <= $2::smallint AND max_granularity >= $2::smallint
+          AND at >= to_timestamp($5::float8 / 1000) AND at < to_timestamp($6::float8 / 1000)
+        GROUP BY 1) AS per_minute`,
     total: `SELECT total FROM ${s}.slugs WHERE slug = $1::text`,
     totalWithItems: `
       SELECT (coalesce((SELECT total FROM ${s}.slugs WHERE slug = $1::text), 0)
