@@ -10,7 +10,8 @@ import type { BenchRow } from "./_types.js";
 /** One subject of a write measurement. */
 export interface WriteSubject {
   subject: string;
-  op: () => Promise<unknown>;
+  /** Record event number `i`. */
+  op: (i: number) => Promise<unknown>;
   /** Runs at the end of each timed span (e.g. flushing a buffer). */
   finish?: () => Promise<unknown>;
 }
