@@ -9,8 +9,8 @@ import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { afterEach, expect, it } from "vitest";
 import { postgresStore } from "../../src/stores/postgres/index.js";
-import { createCalendar } from "../../src/time/index.js";
-import { emptyExpected, entries, seedItems, startChild, tables } from "./_harness.js";
+import { createCalendar, GRANULARITIES } from "../../src/time/index.js";
+import { emptyExpected, entries, expect1, seedItems, startChild, tables } from "./_harness.js";
 
 const TZ = "America/New_York";
 const calendar = createCalendar({ timezone: TZ });
@@ -57,4 +57,39 @@ it("PGlite: a run killed mid-aggregate loses nothing; a rerun in a new process i
   } finally {
     await db.close();
   }
+});
+
+it("PGlite: aggregating while the same process keeps recording loses nothing", async () => {
+  const db = await PGlite.create();
+  const store = postgresStore({ client: db, mode: "items" });
+  await store.attach({ calendar });
+  const expected = emptyExpected();
+  const granularities = GRANULARITIES.slice(0, 4);
+  let writing = true;
+  const writer = (async () => {
+    for (let i = 0; i < 2_000; i++) {
+      const at = START + i * 11_000;
+      const slug = `p${i % 3}`;
+      await store.record({ slug, by: 2, at, buckets: calendar.bucketsAt(at), granularities });
+      expect1(expected, calendar, slug, 2, at, granularities);
+    }
+    writing = false;
+  })();
+  let folded = 0;
+  let last = 0;
+  while (writing) {
+    folded += (await store.aggregate?.({ batchSize: 100 }))?.items ?? 0;
+    const total = await store.total("p0");
+    expect(total).toBeGreaterThanOrEqual(last);
+    last = total;
+  }
+  await writer;
+  folded += (await store.aggregate?.())?.items ?? 0;
+  expect(folded).toBe(2_000);
+  const now = await tables(db, "tallyboard");
+  expect(now.items).toBe(0);
+  expect(entries(now.totals)).toEqual(entries(expected.totals));
+  expect(entries(now.rollups)).toEqual(entries(expected.rollups));
+  await store.dispose();
+  await db.close();
 });
