@@ -7,7 +7,7 @@
  * - (f) raw MGET of a slug's 2,160 hourly string keys (the peer's layout).
  */
 import { createHash } from "node:crypto";
-import type { Redis } from "ioredis";
+import { Redis } from "ioredis";
 import { type Bucket, createCalendar } from "../src/time/index.js";
 
 /**
@@ -24,6 +24,13 @@ export const FLOOR_SHA = createHash("sha1").update(FLOOR_SCRIPT).digest("hex");
 /** Chunk size: consecutive buckets per hash (as in the tallyboard Redis layout). */
 const CHUNK = 120;
 const CODES = ["h", "d", "w", "mo", "y"] as const;
+
+/** A plain ioredis client; connection errors surface as rejected commands only (quiet on Ctrl-C). */
+export function rawClient(url: string): Redis {
+  const client = new Redis(url);
+  client.on("error", () => {});
+  return client;
+}
 
 /** Load the floor script; returns its SHA. */
 export async function loadFloor(client: Redis): Promise<string> {

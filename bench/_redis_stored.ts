@@ -6,11 +6,11 @@
  * (d) times 90-day hourly history reads of tallyboard, the peer and (f) a raw
  * MGET of the peer's 2,160 hourly string keys.
  */
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import type { Metrics } from "../src/core/types.js";
 import { MGET, PEER, TB } from "./_names.js";
 import { connectPeer, type Peer } from "./_peer.js";
-import { peerHourKey } from "./_raw.js";
+import { peerHourKey, rawClient } from "./_raw.js";
 import {
   type Backfill,
   backfillPeer,
@@ -176,7 +176,7 @@ export async function storedPart(ctx: BenchContext): Promise<{ rows: BenchRow[];
   const { hostname, port } = new URL(ctx.redisUrl);
   const plan = planFor(ctx.scale);
   const events = plan.slugs.length * plan.hours.length;
-  const probe = new Redis(ctx.redisUrl);
+  const probe = rawClient(ctx.redisUrl);
   const targets: Target[] = [];
   const rows: BenchRow[] = [];
   let tbReader: Metrics | undefined;

@@ -6,11 +6,10 @@
  * latency; (e) the raw EVALSHA floor of one record and (f) a raw MGET of the
  * peer's string keys are reference subjects.
  */
-import { Redis } from "ioredis";
 import type { Metrics } from "../src/core/types.js";
 import { FLOOR, INCR, PEER, TB, TB_BUFFERED } from "./_names.js";
 import { connectPeer } from "./_peer.js";
-import { floorRecorder, incrRecorder, loadFloor } from "./_raw.js";
+import { floorRecorder, incrRecorder, loadFloor, rawClient } from "./_raw.js";
 import { storedPart } from "./_redis_stored.js";
 import { measureWrites, rateRows, ratioRow, type WriteSubject } from "./_redis_write.js";
 import { openTallyboard } from "./_tallyboard.js";
@@ -26,7 +25,7 @@ interface WriteSetup {
 
 async function writeSetup(ctx: BenchContext): Promise<WriteSetup> {
   const { hostname, port } = new URL(ctx.redisUrl);
-  const raw = new Redis(ctx.redisUrl);
+  const raw = rawClient(ctx.redisUrl);
   await loadFloor(raw);
   const peer = connectPeer(hostname, Number(port));
   const direct: Metrics = openTallyboard({ url: ctx.redisUrl, prefix: "tb" });
