@@ -1,6 +1,7 @@
 import { CommanderError } from "commander";
 import { type ErrorCode, MetricsError } from "../errors.js";
-import type { ExitCode } from "./_context.js";
+import type { Logger } from "../stores/types.js";
+import type { CliContext, ExitCode } from "./_context.js";
 
 /** A bad command line found after parsing (exit code 2). */
 export class UsageError extends Error {
@@ -47,4 +48,28 @@ export function formatError(error: unknown, options: { debug: boolean }): string
     text += `  caused by: ${error.cause.message}\n`;
   }
   return text;
+}
+
+/** Run `fn`; an `E_INVALID_OPTION` it throws came from the command line or environment: a {@link UsageError}. */
+export function usage<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof MetricsError && error.code === "E_INVALID_OPTION") {
+      throw new UsageError(error.message, { cause: error });
+    }
+    throw error;
+  }
+}
+
+/** A {@link Logger} for the library and server that writes `warning:`/`error:` lines to stderr. */
+export function stderrLogger(ctx: Pick<CliContext, "stderr">): Logger {
+  const line = (level: string, message: string, args: unknown[]) => {
+    const extra = args.map((a) => (a instanceof Error ? a.message : String(a))).join(" ");
+    ctx.stderr.write(`${level}: ${message}${extra ? ` ${extra}` : ""}\n`);
+  };
+  return {
+    warn: (message, ...args) => line("warning", message, args),
+    error: (message, ...args) => line("error", message, args),
+  };
 }

@@ -1,5 +1,6 @@
 import { createMetrics, type Metrics } from "../core/index.js";
-import type { GlobalOptions } from "./_context.js";
+import type { CliContext, GlobalOptions } from "./_context.js";
+import { stderrLogger } from "./_errors.js";
 import type { TimeContext } from "./_parse.js";
 import { describeStore, openStore, parseStoreUrl, type StoreSpec } from "./_store.js";
 
@@ -11,12 +12,13 @@ export interface OpenMetrics {
   where: string;
 }
 
-/** Open the store named by `--store` and wrap it in `createMetrics()` with `--timezone`. */
-export async function openMetrics(globals: GlobalOptions, cwd: string): Promise<OpenMetrics> {
-  const spec = parseStoreUrl(globals.store, cwd);
+/** Open the store named by `--store` and wrap it in `createMetrics()` with `--timezone`; warnings go to stderr. */
+export async function openMetrics(globals: GlobalOptions, ctx: CliContext): Promise<OpenMetrics> {
+  const spec = parseStoreUrl(globals.store, ctx.cwd);
+  const logger = stderrLogger(ctx);
   const store = await openStore(spec);
   try {
-    const metrics = createMetrics({ store, timezone: globals.timezone });
+    const metrics = createMetrics({ store, timezone: globals.timezone, logger });
     return { metrics, spec, where: describeStore(spec) };
   } catch (error) {
     await store.dispose();
@@ -27,10 +29,10 @@ export async function openMetrics(globals: GlobalOptions, cwd: string): Promise<
 /** Run `fn` with an open metrics instance and always dispose it afterwards. */
 export async function withMetrics<T>(
   globals: GlobalOptions,
-  cwd: string,
+  ctx: CliContext,
   fn: (open: OpenMetrics) => Promise<T>,
 ): Promise<T> {
-  const open = await openMetrics(globals, cwd);
+  const open = await openMetrics(globals, ctx);
   try {
     return await fn(open);
   } finally {

@@ -7,7 +7,6 @@ import {
   parseGranularity,
   validateTimeZone,
 } from "../time/index.js";
-import { UsageError } from "./_errors.js";
 
 /** Messages say what was expected; commander prefixes the option and value. */
 const fail = (message: string): never => {
@@ -110,37 +109,4 @@ export function parseTime(value: string): TimeArg {
 function checked(approx: number, resolve: TimeArg): TimeArg {
   if (approx < MIN_INSTANT || approx > MAX_INSTANT) fail("Expected a date between the years 1000 and 9999.");
   return resolve;
-}
-
-/** A bearer token and the scopes it grants, as the server's `auth.tokens` expects. */
-export interface TokenSpec {
-  token: string;
-  scopes: ("read" | "write")[];
-}
-
-/**
- * Parse `TALLYBOARD_TOKENS`: `tok1:read,write;tok2:read`. A token without
- * scopes gets `read`. Throws {@link UsageError} naming the bad entry.
- */
-export function parseTokens(value: string): TokenSpec[] {
-  const tokens: TokenSpec[] = [];
-  for (const entry of value.split(";").map((e) => e.trim())) {
-    if (entry === "") continue;
-    const colon = entry.lastIndexOf(":");
-    const token = colon === -1 ? entry : entry.slice(0, colon);
-    const scopeText = colon === -1 ? "read" : entry.slice(colon + 1);
-    const scopes = scopeText.split(",").map((s) => s.trim());
-    if (token.length < 8 || /\s/.test(token)) {
-      throw new UsageError("TALLYBOARD_TOKENS: each token needs at least 8 characters and no spaces");
-    }
-    for (const scope of scopes) {
-      if (scope !== "read" && scope !== "write") {
-        throw new UsageError(
-          `TALLYBOARD_TOKENS: unknown scope ${JSON.stringify(scope)}; use read and/or write`,
-        );
-      }
-    }
-    tokens.push({ token, scopes: [...new Set(scopes)] as ("read" | "write")[] });
-  }
-  return tokens;
 }

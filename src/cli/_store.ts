@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import type { Store } from "../stores/types.js";
-import { UsageError } from "./_errors.js";
+import { UsageError, usage } from "./_errors.js";
 
 /** The store of the CLI and server when none is given: embedded PGlite under ./.tallyboard. */
 export const DEFAULT_STORE = "pglite:./.tallyboard";
@@ -116,23 +116,29 @@ export function describeStore(spec: StoreSpec): string {
  * without ioredis, pg or PGlite installed.
  */
 export async function openStore(spec: StoreSpec): Promise<Store> {
+  const create = await factoryOf(spec);
+  // Store factories validate their options at once: a bad option came from the URL.
+  return usage(create);
+}
+
+async function factoryOf(spec: StoreSpec): Promise<() => Store> {
   switch (spec.kind) {
     case "memory": {
       const { memoryStore } = await import("../stores/memory/index.js");
-      return memoryStore();
+      return () => memoryStore();
     }
     case "redis": {
       const { redisStore } = await import("../stores/redis/index.js");
-      return redisStore({ url: spec.url, ...(spec.prefix ? { prefix: spec.prefix } : {}) });
+      return () => redisStore({ url: spec.url, ...(spec.prefix ? { prefix: spec.prefix } : {}) });
     }
     case "postgres": {
       const { postgresStore } = await import("../stores/postgres/index.js");
-      return postgresStore({ url: spec.url, ...pgOptions(spec) });
+      return () => postgresStore({ url: spec.url, ...pgOptions(spec) });
     }
     case "pglite": {
       const { postgresStore } = await import("../stores/postgres/index.js");
       const target = spec.dataDir === undefined ? { url: "pglite:memory" } : { dataDir: spec.dataDir };
-      return postgresStore({ ...target, ...pgOptions(spec) });
+      return () => postgresStore({ ...target, ...pgOptions(spec) });
     }
   }
 }

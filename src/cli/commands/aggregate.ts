@@ -23,7 +23,7 @@ export async function runAggregate(
   globals: GlobalOptions,
   ctx: CliContext,
 ): Promise<CommandResult> {
-  return withMetrics(globals, ctx.cwd, async ({ metrics, where }) => {
+  return withMetrics(globals, ctx, async ({ metrics, where }) => {
     if (!metrics.store.aggregate) {
       const note = `nothing to aggregate: the ${where} store keeps no raw items (only Postgres/PGlite with ?mode=items does)\n`;
       return options.json

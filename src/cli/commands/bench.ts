@@ -36,7 +36,7 @@ export async function runBench(
   globals: GlobalOptions,
   ctx: CliContext,
 ): Promise<CommandResult> {
-  return withMetrics(globals, ctx.cwd, async ({ metrics, where }) => {
+  return withMetrics(globals, ctx, async ({ metrics, where }) => {
     const slug = `tallyboard.bench.${randomBytes(4).toString("hex")}`;
     const now = ctx.now();
     const progress = createProgress(ctx.stderr, "benchmarking");

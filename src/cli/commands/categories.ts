@@ -16,7 +16,7 @@ export async function runCategories(
   globals: GlobalOptions,
   ctx: CliContext,
 ): Promise<CommandResult> {
-  return withMetrics(globals, ctx.cwd, async ({ metrics }) => {
+  return withMetrics(globals, ctx, async ({ metrics }) => {
     const categories = await metrics.categories();
     if (!options.slugs) {
       if (options.json) return { code: 0, stdout: formatJson(categories) };

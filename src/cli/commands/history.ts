@@ -33,7 +33,7 @@ export async function runHistory(
   globals: GlobalOptions,
   ctx: CliContext,
 ): Promise<CommandResult> {
-  return withMetrics(globals, ctx.cwd, async ({ metrics }) => {
+  return withMetrics(globals, ctx, async ({ metrics }) => {
     const times = timeContext(metrics, ctx.now());
     const g = options.granularity;
     const to = options.to ? options.to(times) : times.now;

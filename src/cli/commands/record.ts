@@ -20,7 +20,7 @@ export async function runRecord(
   globals: GlobalOptions,
   ctx: CliContext,
 ): Promise<CommandResult> {
-  return withMetrics(globals, ctx.cwd, async ({ metrics }) => {
+  return withMetrics(globals, ctx, async ({ metrics }) => {
     const at = options.at ? options.at(timeContext(metrics, ctx.now())) : ctx.now();
     const record: RecordOptions = {
       by: options.by,

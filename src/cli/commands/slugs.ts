@@ -15,7 +15,7 @@ export async function runSlugs(
   globals: GlobalOptions,
   ctx: CliContext,
 ): Promise<CommandResult> {
-  return withMetrics(globals, ctx.cwd, async ({ metrics }) => {
+  return withMetrics(globals, ctx, async ({ metrics }) => {
     const slugs = await metrics.slugs();
     if (options.json) return { code: 0, stdout: formatJson(slugs) };
     return { code: 0, stdout: slugs.map((s) => `${s}\n`).join("") };

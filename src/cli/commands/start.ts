@@ -2,9 +2,10 @@ import { Command, Option } from "commander";
 import { action, type CommandFactory, globalsOf } from "../_command.js";
 import type { CliContext, CommandResult, GlobalOptions } from "../_context.js";
 import { demoData } from "../_demo.js";
+import { stderrLogger, usage } from "../_errors.js";
 import { createStyle, formatNumber } from "../_format.js";
 import { openMetrics } from "../_metrics.js";
-import { parsePort, parseTokens } from "../_parse.js";
+import { parsePort } from "../_parse.js";
 import { seedDemo } from "../_seed.js";
 
 /** Options of `tallyboard start`. */
@@ -24,9 +25,10 @@ export async function runStart(
   globals: GlobalOptions,
   ctx: CliContext,
 ): Promise<CommandResult> {
-  const tokens = ctx.env.TALLYBOARD_TOKENS ? parseTokens(ctx.env.TALLYBOARD_TOKENS) : [];
-  const { createApp, serve } = await import("../../server/index.js");
-  const { metrics, where } = await openMetrics(globals, ctx.cwd);
+  const { createApp, parseTokens, serve } = await import("../../server/index.js");
+  const tokens = ctx.env.TALLYBOARD_TOKENS ? usage(() => parseTokens(ctx.env.TALLYBOARD_TOKENS ?? "")) : [];
+  const logger = stderrLogger(ctx);
+  const { metrics, where } = await openMetrics(globals, ctx);
   const style = createStyle(ctx.stdout.color);
   const stopping = ctx.waitForSignal();
   const controller = new AbortController();
@@ -42,7 +44,9 @@ export async function runStart(
       );
       if (controller.signal.aborted) return { code: 0 };
     }
-    const app = createApp(metrics, tokens.length > 0 ? { auth: { tokens } } : {});
+    const app = usage(() =>
+      createApp(metrics, { logger, ...(tokens.length > 0 ? { auth: { tokens } } : {}) }),
+    );
     const server = await serve(app, { port: options.port, hostname: options.host });
     try {
       ctx.stdout.write(`tallyboard dashboard: ${style.cyan(server.url)}\n`);

@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startServer, tempDir } from "./_cli.js";
+
+interface Row {
+  start: string;
+  count: number;
+}
+
+async function getJson<T>(url: string, headers: Record<string, string> = {}): Promise<T> {
+  const response = await fetch(url, { headers });
+  expect(response.status, url).toBe(200);
+  return (await response.json()) as T;
+}
+
+/** Sum of a slug's yearly buckets over the demo period (from the HTTP API). */
+async function totalOf(base: string, slug: string): Promise<number> {
+  const from = new Date(Date.now() - 400 * 86_400_000).toISOString();
+  const to = new Date().toISOString();
+  const body = await getJson<unknown>(
+    `${base}/api/v1/metrics/${slug}?granularity=years&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`,
+  );
+  const rows: Row[] = (body as { rows: Row[] }).rows;
+  return rows.reduce((sum, r) => sum + r.count, 0);
+}
+
+/** `tallyboard start`: serves, seeds demo data once, shuts down cleanly on SIGTERM/SIGINT. */
+export function startTests(): void {
+  describe("start", () => {
+    let dir: Awaited<ReturnType<typeof tempDir>>;
+    beforeAll(async () => {
+      dir = await tempDir("start");
+    });
+    afterAll(() => dir.remove());
+
+    it("start --port 0 --demo serves healthz and demo metrics, and exits 0 on SIGTERM", async () => {
+      const store = `pglite:${dir.path}/demo`;
+      const server = await startServer(["--store", store, "start", "--port", "0", "--demo"], {
+        timeoutMs: 120_000,
+      });
+      let total = 0;
+      try {
+        expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+        const health = await fetch(`${server.url}/api/v1/healthz`);
+        expect(health.status).toBe(200);
+        const slugs = await getJson<unknown>(`${server.url}/api/v1/slugs`);
+        expect(JSON.stringify(slugs)).toContain("page_views");
+        const categories = JSON.stringify(await getJson<unknown>(`${server.url}/api/v1/categories`));
+        for (const c of ["activity", "commerce", "system"]) expect(categories).toContain(c);
+        const definitions = await getJson<{ definitions: { slug: string; name: string; unit?: string }[] }>(
+          `${server.url}/api/v1/definitions`,
+        );
+        expect(definitions.definitions).toContainEqual(
+          expect.objectContaining({ slug: "page_views", name: "Page views", unit: "views" }),
+        );
+        const gauges = await getJson<{ gauges: { slug: string; value: number }[] }>(
+          `${server.url}/api/v1/gauges`,
+        );
+        expect(gauges.gauges.map((g) => g.slug)).toEqual(["active_users", "disk_used_gb", "queue_depth"]);
+        total = await totalOf(server.url, "page_views");
+        expect(total).toBeGreaterThan(100_000);
+        const page = await fetch(`${server.url}/`);
+        expect(page.status).toBe(200);
+      } finally {
+        const end = await server.stop("SIGTERM");
+        expect(end.code, end.stderr).toBe(0);
+        expect(end.stderr).toContain("demo data: ");
+        expect(end.stderr).toContain("SIGTERM: shutting down");
+      }
+
+      // A second --demo on the same store does not seed again (counts unchanged).
+      const again = await startServer(["--store", store, "start", "--port", "0", "--demo"], {
+        timeoutMs: 120_000,
+      });
+      try {
+        expect(await totalOf(again.url, "page_views")).toBe(total);
+      } finally {
+        const end = await again.stop("SIGINT");
+        expect(end.code, end.stderr).toBe(0);
+        expect(end.stderr).toContain("already present");
+      }
+    });
+
+    it("TALLYBOARD_TOKENS turns on bearer auth", async () => {
+      const server = await startServer(["--store", "memory:", "start", "--port", "0"], {
+        env: { TALLYBOARD_TOKENS: "reader-token-1:read;writer-token-2:read,write" },
+      });
+      try {
+        expect((await fetch(`${server.url}/api/v1/slugs`)).status).toBe(401);
+        const ok = await fetch(`${server.url}/api/v1/slugs`, {
+          headers: { authorization: "Bearer reader-token-1" },
+        });
+        expect(ok.status).toBe(200);
+      } finally {
+        const end = await server.stop();
+        expect(end.code).toBe(0);
+      }
+    });
+  });
+}
