@@ -196,6 +196,10 @@ describe("PGlite directories", () => {
 
       const second = postgresStore({ dataDir: dir });
       await second.attach({ calendar });
+      // A second instance on the same directory in one process would corrupt it.
+      const third = postgresStore({ url: `pglite:${dir}/` });
+      await expect(third.slugs()).rejects.toMatchObject({ code: "E_INVALID_OPTION" });
+      await third.dispose();
       expect(await second.total("kept")).toBe(4);
       expect(await second.categorySlugs("c")).toEqual(["kept"]);
       expect(await second.definitions()).toEqual([{ slug: "kept", name: "Kept", unit: "things" }]);

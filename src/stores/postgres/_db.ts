@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { describeValue, MetricsError } from "../../errors.js";
 
 /**
@@ -220,10 +221,38 @@ export async function openPool(
   return poolDb(pool, { owned: true, named: true });
 }
 
+/**
+ * PGlite directories open in this process. Two PGlite instances on one
+ * directory would overwrite each other's files, so a second open is refused.
+ */
+const openDirectories = new Set<string>();
+
 /** Open an embedded PGlite database; `dataDir` undefined means in memory. */
 export async function openPGlite(dataDir: string | undefined): Promise<Db> {
+  const key = dataDir === undefined ? undefined : resolve(dataDir.replace(/^file:\/\//, ""));
+  if (key !== undefined && openDirectories.has(key)) {
+    throw new MetricsError(
+      "E_INVALID_OPTION",
+      `PGlite directory ${describeValue(key)} is already open in this process: share one store, or pass one PGlite instance as client`,
+    );
+  }
   const mod = await loadOptional("@electric-sql/pglite", "An embedded (pglite:) store");
   const PGlite = mod.PGlite as { create(dataDir?: string): Promise<PGliteLike> };
-  const db = await PGlite.create(dataDir);
-  return pgliteDb(db, { owned: true });
+  if (key !== undefined) openDirectories.add(key);
+  try {
+    const db = pgliteDb(await PGlite.create(dataDir), { owned: true });
+    return {
+      ...db,
+      async close() {
+        try {
+          await db.close();
+        } finally {
+          if (key !== undefined) openDirectories.delete(key);
+        }
+      },
+    };
+  } catch (error) {
+    if (key !== undefined) openDirectories.delete(key);
+    throw error;
+  }
 }
