@@ -53,6 +53,7 @@ export function createProgram(ctx: CliContext, done: Done): Command {
       ),
     )
     .option("--debug", "print stack traces of errors (or set DEBUG)")
+    .configureHelp({ showGlobalOptions: true })
     .exitOverride()
     .configureOutput({
       writeOut: (text) => ctx.stdout.write(text),

@@ -1,5 +1,6 @@
+import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServer, tempDir } from "./_cli.js";
+import { cli, startServer, tempDir } from "./_cli.js";
 
 interface Row {
   start: string;
@@ -93,6 +94,21 @@ export function startTests(): void {
       } finally {
         const end = await server.stop();
         expect(end.code).toBe(0);
+      }
+    });
+
+    it("a port in use is a runtime error (exit 1) with a hint", async () => {
+      const blocker = createServer();
+      await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+      const address = blocker.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      try {
+        const r = await cli(["--store", "memory:", "start", "--port", String(port)]);
+        expect(r.code).toBe(1);
+        expect(r.stderr).toContain(`error: 127.0.0.1:${port} is in use`);
+        expect(r.stdout).toBe("");
+      } finally {
+        await new Promise((resolve) => blocker.close(resolve));
       }
     });
   });

@@ -44,7 +44,7 @@ export async function runAggregate(
       const stopped = controller.signal.aborted ? " (stopped early; run again to finish)" : "";
       return {
         code: 0,
-        stdout: `aggregated ${formatNumber(result.items)} items into ${formatNumber(result.buckets)} buckets in ${formatNumber(result.batches)} batches${stopped}\n`,
+        stdout: `aggregated ${count(result.items, "item")} into ${count(result.buckets, "bucket")} in ${count(result.batches, "batch")}${stopped}\n`,
       };
     } catch (error) {
       progress.stop();
@@ -55,6 +55,9 @@ export async function runAggregate(
     }
   });
 }
+
+const count = (n: number, noun: string) =>
+  `${formatNumber(n)} ${noun}${n === 1 ? "" : noun.endsWith("h") ? "es" : "s"}`;
 
 export const aggregateCommand: CommandFactory = (ctx, done) =>
   new Command("aggregate")

@@ -42,14 +42,29 @@ export async function runStart(
           ? `demo data: ${formatNumber(seed.events)} events over 90 days\n`
           : "demo data: already present in this store, not seeded again\n",
       );
-      if (controller.signal.aborted) return { code: 0 };
+      if (controller.signal.aborted) {
+        ctx.stderr.write(
+          `demo data: interrupted after ${formatNumber(seed.events)} events; for a clean demo remove the store (${where}) and start again\n`,
+        );
+        return { code: 0 };
+      }
     }
     const app = usage(() =>
       createApp(metrics, { logger, ...(tokens.length > 0 ? { auth: { tokens } } : {}) }),
     );
-    const server = await serve(app, { port: options.port, hostname: options.host });
+    const server = await serve(app, { port: options.port, hostname: options.host }).catch(
+      (error: unknown) => {
+        if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
+        throw new Error(
+          `${options.host}:${options.port} is in use; pick another port with --port (0 = any free one)`,
+          {
+            cause: error,
+          },
+        );
+      },
+    );
     try {
-      ctx.stdout.write(`tallyboard dashboard: ${style.cyan(server.url)}\n`);
+      ctx.stdout.write(`tallyboard dashboard: ${style.cyan(`${server.url}/`)}\n`);
       if (tokens.length > 0)
         ctx.stderr.write(`API auth: ${tokens.length} bearer token(s) from TALLYBOARD_TOKENS\n`);
       ctx.stderr.write("press Ctrl+C to stop\n");
