@@ -55,6 +55,19 @@ export function outputTests(): void {
       ]);
     });
 
+    it("the table shows local starts with their offset, so a DST night's two 02:00 hours differ", async () => {
+      const args = ["--timezone", "Europe/Berlin", "history", "x", "-g", "hours"];
+      const r = await cli([...mem, ...args, "--from", "2024-10-27T01:00", "--to", "2024-10-27T03:00"]);
+      expect(r.code).toBe(0);
+      expect(r.stdout.split("\n").slice(0, 5)).toEqual([
+        "start (Europe/Berlin)    count",
+        "2024-10-27 01:00 +02:00      0",
+        "2024-10-27 02:00 +02:00      0",
+        "2024-10-27 02:00 +01:00      0",
+        "2024-10-27 03:00 +01:00      0",
+      ]);
+    });
+
     it("history --json and --csv give UTC instants", async () => {
       const j = await cli([...mem, "history", "x", "-g", "hours", ...range, "--json"]);
       expect(j.code).toBe(0);

@@ -59,6 +59,7 @@ export async function runAggregate(
 const count = (n: number, noun: string) =>
   `${formatNumber(n)} ${noun}${n === 1 ? "" : noun.endsWith("h") ? "es" : "s"}`;
 
+/** The `tallyboard aggregate` command for the program in `_program.ts`. */
 export const aggregateCommand: CommandFactory = (ctx, done) =>
   new Command("aggregate")
     .description(

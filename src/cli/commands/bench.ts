@@ -127,6 +127,7 @@ async function reads(
   ];
 }
 
+/** The `tallyboard bench` command for the program in `_program.ts`. */
 export const benchCommand: CommandFactory = (ctx, done) =>
   new Command("bench")
     .description("a short benchmark of the chosen store: record() events/s and history() latency")

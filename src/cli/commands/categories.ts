@@ -34,6 +34,7 @@ export async function runCategories(
   });
 }
 
+/** The `tallyboard categories` command for the program in `_program.ts`. */
 export const categoriesCommand: CommandFactory = (ctx, done) =>
   new Command("categories")
     .description("list every category, sorted")

@@ -52,7 +52,7 @@ export async function runHistory(
 function render(
   rows: readonly HistoryRow[],
   options: HistoryCommandOptions,
-  calendar: Pick<Calendar, "localLabel" | "timezone">,
+  calendar: Pick<Calendar, "localLabel" | "offsetAt" | "timezone">,
   ctx: CliContext,
 ): string {
   if (options.json) return formatJson(rows.map((r) => ({ start: r.start.toISOString(), count: r.count })));
@@ -63,11 +63,23 @@ function render(
     );
   const style = createStyle(ctx.stdout.color);
   const total = rows.reduce((sum, r) => sum + r.count, 0);
-  const body = rows.map((r) => [calendar.localLabel(r.start.getTime()).replace("T", " "), String(r.count)]);
+  const utc = calendar.timezone === "UTC";
+  const label = (t: number) =>
+    `${calendar.localLabel(t).replace("T", " ")}${utc ? "" : ` ${formatOffset(calendar.offsetAt(t))}`}`;
+  const body = rows.map((r) => [label(r.start.getTime()), String(r.count)]);
   body.push(["total", String(total)]);
   return formatTable([`start (${calendar.timezone})`, "count"], body, { align: ["left", "right"], style });
 }
 
+/** `+05:30` for an offset in ms (so the two 02:00 rows of a DST fall-back night differ). */
+function formatOffset(ms: number): string {
+  const minutes = Math.round(Math.abs(ms) / 60_000);
+  const hh = String(Math.floor(minutes / 60)).padStart(2, "0");
+  const mm = String(minutes % 60).padStart(2, "0");
+  return `${ms < 0 ? "-" : "+"}${hh}:${mm}`;
+}
+
+/** The `tallyboard history` command for the program in `_program.ts`. */
 export const historyCommand: CommandFactory = (ctx, done) =>
   new Command("history")
     .description("counts of one metric per bucket, zero-filled (a table, --json or --csv)")

@@ -35,6 +35,7 @@ export async function runRecord(
   });
 }
 
+/** The `tallyboard record` command for the program in `_program.ts`. */
 export const recordCommand: CommandFactory = (ctx, done) =>
   new Command("record")
     .description("add to a counter (by 1, now, unless told otherwise)")

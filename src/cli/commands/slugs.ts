@@ -22,6 +22,7 @@ export async function runSlugs(
   });
 }
 
+/** The `tallyboard slugs` command for the program in `_program.ts`. */
 export const slugsCommand: CommandFactory = (ctx, done) =>
   new Command("slugs")
     .description("list every slug ever recorded, sorted")

@@ -79,6 +79,7 @@ export async function runStart(
   }
 }
 
+/** The `tallyboard start` command for the program in `_program.ts`. */
 export const startCommand: CommandFactory = (ctx, done) =>
   new Command("start")
     .description(
