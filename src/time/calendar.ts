@@ -1,4 +1,5 @@
 import { describeValue, MetricsError } from "../errors.js";
+import { fineNext, fineStart } from "./_fine.js";
 import { GRANULARITIES, type Granularity, type WeekStart } from "./granularity.js";
 import { validateTimeZone, type ZoneOffsets, zoneOffsets } from "./zone.js";
 
@@ -53,8 +54,11 @@ const CACHE_LIMIT = 20_000;
  * DST rules: an hour bucket is a real hour, so the two 01:00 hours of a
  * fall-back night are two buckets; a local day can have 23 or 25 hour buckets.
  * A bucket whose local start does not exist (skipped by a spring-forward)
- * starts at the transition. A wall hour that repeats by less than an hour (a
- * 30-minute shift) is one longer bucket.
+ * starts at the transition. Where an offset change off the hour mark would
+ * start two hour buckets within one UTC hour (Lord Howe's 30-minute shift,
+ * Chatham's changes at 02:45), the first of the two is merged into the bucket
+ * before it, so hour indexes stay "hours since the epoch". Days, weeks, months
+ * and years begin the first time the wall clock reaches their midnight.
  */
 export function createCalendar(options: CalendarOptions = {}): Calendar {
   const timezone = validateTimeZone(options.timezone ?? "UTC");
@@ -71,28 +75,40 @@ export function createCalendar(options: CalendarOptions = {}): Calendar {
   const weekEpochDay = weekStart === "monday" ? 4 : 3;
   const perMinute = new Map<number, readonly Bucket[]>();
 
+  const coarseIndex = (g: Granularity, start: number): number =>
+    indexOf(g, start, zone, weekStartDow, weekEpochDay);
+
   const bucket = (g: Granularity, t: number): Bucket => {
-    const off = zone.offsetAt(t);
-    const wall = truncateWall(g, t + off, weekStartDow);
-    const start =
-      g === "minutes" || g === "hours" ? fineStart(zone, wall, t, off, g) : coarseStart(zone, wall);
-    return { index: indexOf(g, start, zone, weekStartDow, weekEpochDay), start };
+    if (g === "minutes" || g === "hours") {
+      const unit = g === "minutes" ? MINUTE : HOUR;
+      const start = fineStart(zone, unit, t);
+      return { index: Math.floor(start / unit), start };
+    }
+    let wall = truncateWall(g, t + zone.offsetAt(t), weekStartDow);
+    let start = coarseStart(zone, wall);
+    // A day (week, month, year) begins the first time the wall clock reaches
+    // its midnight. Where the clock then steps back across that midnight (St
+    // John's fell back at 00:01 until 2011), the instants that read the
+    // previous day again already belong to the new one.
+    for (;;) {
+      const after = addWall(g, wall);
+      const afterStart = coarseStart(zone, after);
+      if (afterStart > t) break;
+      wall = after;
+      start = afterStart;
+    }
+    return { index: coarseIndex(g, start), start };
   };
 
   const next = (g: Granularity, b: Bucket): Bucket => {
     if (g === "minutes" || g === "hours") {
       const unit = g === "minutes" ? MINUTE : HOUR;
-      let probe = b.start + unit;
-      for (;;) {
-        const n = bucket(g, probe);
-        if (n.start > b.start) return n;
-        probe += MINUTE * 15;
-      }
+      const start = fineNext(zone, unit, b.start);
+      return { index: Math.floor(start / unit), start };
     }
     const wall = truncateWall(g, b.start + zone.offsetAt(b.start), weekStartDow);
-    const nextWall = addWall(g, wall);
-    const start = coarseStart(zone, nextWall);
-    return { index: indexOf(g, start, zone, weekStartDow, weekEpochDay), start };
+    const start = coarseStart(zone, addWall(g, wall));
+    return { index: coarseIndex(g, start), start };
   };
 
   return {
@@ -186,18 +202,6 @@ function addWall(g: Granularity, wall: number): number {
     default:
       return Date.UTC(d.getUTCFullYear() + 1, 0, 1);
   }
-}
-
-/** Start of a minute/hour bucket whose wall start is `wall`, for instant `t` at offset `off`. */
-function fineStart(zone: ZoneOffsets, wall: number, t: number, off: number, g: Granularity): number {
-  // Same offset as `t`: keeps the two 01:00 hours of a fall-back night apart.
-  const same = wall - off;
-  if (zone.offsetAt(same) === off) return same;
-  const other = zone.offsetAt(same);
-  const candidate = wall - other;
-  if (candidate <= t && zone.offsetAt(candidate) === other) return candidate;
-  // The wall start was skipped: the bucket begins at the transition.
-  return firstInstantAtOrAfterWall(zone, wall, t - 2 * (g === "minutes" ? MINUTE : HOUR), t);
 }
 
 /** Earliest instant whose wall time is `wall` (midnights, month starts), or the transition after a gap. */
