@@ -14,6 +14,8 @@ export interface CliContext {
   readonly stderr: Output;
   /** Resolves with the signal name at the first SIGINT or SIGTERM. */
   waitForSignal(): Promise<string>;
+  /** This process's id (owner of PGlite lock files). */
+  readonly pid: number;
   /** Clock, injectable for tests. */
   now(): number;
 }

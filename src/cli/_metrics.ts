@@ -1,6 +1,7 @@
 import { createMetrics, type Metrics } from "../core/index.js";
 import type { CliContext, GlobalOptions } from "./_context.js";
 import { stderrLogger } from "./_errors.js";
+import { lockDataDir } from "./_lock.js";
 import type { TimeContext } from "./_parse.js";
 import { describeStore, openStore, parseStoreUrl, type StoreSpec } from "./_store.js";
 
@@ -10,23 +11,43 @@ export interface OpenMetrics {
   spec: StoreSpec;
   /** Human description of the store, without secrets. */
   where: string;
+  /** Dispose the metrics instance and release the PGlite lock. Idempotent. */
+  close(): Promise<void>;
 }
 
-/** Open the store named by `--store` and wrap it in `createMetrics()` with `--timezone`; warnings go to stderr. */
+/**
+ * Open the store named by `--store` and wrap it in `createMetrics()` with
+ * `--timezone`; warnings go to stderr. A PGlite directory is locked to this
+ * process first (see `_lock.ts`).
+ */
 export async function openMetrics(globals: GlobalOptions, ctx: CliContext): Promise<OpenMetrics> {
   const spec = parseStoreUrl(globals.store, ctx.cwd);
-  const logger = stderrLogger(ctx);
-  const store = await openStore(spec);
+  const unlock =
+    spec.kind === "pglite" && spec.dataDir !== undefined
+      ? await lockDataDir(spec.dataDir, ctx.pid)
+      : async () => {};
   try {
-    const metrics = createMetrics({ store, timezone: globals.timezone, logger });
-    return { metrics, spec, where: describeStore(spec) };
+    const store = await openStore(spec);
+    let metrics: Metrics;
+    try {
+      metrics = createMetrics({ store, timezone: globals.timezone, logger: stderrLogger(ctx) });
+    } catch (error) {
+      await store.dispose();
+      throw error;
+    }
+    let closing: Promise<void> | undefined;
+    const close = () => {
+      closing ??= metrics.dispose().finally(unlock);
+      return closing;
+    };
+    return { metrics, spec, where: describeStore(spec), close };
   } catch (error) {
-    await store.dispose();
+    await unlock();
     throw error;
   }
 }
 
-/** Run `fn` with an open metrics instance and always dispose it afterwards. */
+/** Run `fn` with an open metrics instance and always close it afterwards. */
 export async function withMetrics<T>(
   globals: GlobalOptions,
   ctx: CliContext,
@@ -36,7 +57,7 @@ export async function withMetrics<T>(
   try {
     return await fn(open);
   } finally {
-    await open.metrics.dispose();
+    await open.close();
   }
 }
 

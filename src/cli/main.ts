@@ -42,6 +42,7 @@ const context: CliContext = {
   stdout: output(process.stdout),
   stderr: output(process.stderr),
   waitForSignal,
+  pid: process.pid,
   now: () => Date.now(),
 };
 

@@ -61,6 +61,12 @@ export function startTests(): void {
         expect(total).toBeGreaterThan(100_000);
         const page = await fetch(`${server.url}/`);
         expect(page.status).toBe(200);
+        // PGlite is single-process: a second process on the same directory is refused, not corrupting it.
+        const second = await cli(["--store", store, "slugs"]);
+        expect(second.code).toBe(1);
+        expect(second.stderr).toMatch(
+          new RegExp(`^error: The PGlite store .* is in use by process ${server.child.pid}`),
+        );
       } finally {
         const end = await server.stop("SIGTERM");
         expect(end.code, end.stderr).toBe(0);

@@ -28,7 +28,7 @@ export async function runStart(
   const { createApp, parseTokens, serve } = await import("../../server/index.js");
   const tokens = ctx.env.TALLYBOARD_TOKENS ? usage(() => parseTokens(ctx.env.TALLYBOARD_TOKENS ?? "")) : [];
   const logger = stderrLogger(ctx);
-  const { metrics, where } = await openMetrics(globals, ctx);
+  const { metrics, where, close } = await openMetrics(globals, ctx);
   const style = createStyle(ctx.stdout.color);
   const stopping = ctx.waitForSignal();
   const controller = new AbortController();
@@ -75,7 +75,7 @@ export async function runStart(
     }
     return { code: 0 };
   } finally {
-    await metrics.dispose();
+    await close();
   }
 }
 
