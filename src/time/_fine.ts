@@ -11,10 +11,12 @@ import type { ZoneOffsets } from "./zone.js";
  * Then the index: a bucket's index is the UTC minute or hour in which it
  * starts, which stores use as a key. Where an offset change that is not a
  * whole hour away from a wall hour mark (Lord Howe's 30-minute shift,
- * Chatham's changes at 02:45, St John's at 00:01 until 2011) makes two natural
- * buckets start in the same UTC hour, the earlier one is merged into the
- * bucket before it. Natural buckets last at most one unit, so every UTC unit
- * holds at least one natural start, and indexes grow by exactly one.
+ * Chatham's changes at 02:45, St John's and Gaza's at 00:01) makes two
+ * natural buckets start in the same UTC hour, only one of them stays a bucket
+ * start: the start of a local day if one of them is (so hours nest in days),
+ * else the later one (the short bucket before it joins its predecessor).
+ * Natural buckets last at most one unit, so every UTC unit holds at least one
+ * natural start, and indexes grow by exactly one.
  */
 
 /** Whole seconds: offsets and their changes are whole seconds in tzdata. */
@@ -51,21 +53,51 @@ function naturalEnd(zone: ZoneOffsets, unit: number, start: number): number {
   return b;
 }
 
-/** Whether the natural bucket at `start` is merged into the one before it. */
-function merged(zone: ZoneOffsets, unit: number, start: number): boolean {
-  return Math.floor(naturalEnd(zone, unit, start) / unit) === Math.floor(start / unit);
+/**
+ * Start of the bucket of UTC unit `u`: the last natural start inside it,
+ * unless one of them is protected (the start of a local day, so that hours
+ * nest in days), then that one.
+ */
+function keptStart(
+  zone: ZoneOffsets,
+  unit: number,
+  u: number,
+  isProtected: (start: number) => boolean,
+): number {
+  const from = u * unit;
+  const to = from + unit;
+  let start = naturalStart(zone, unit, from);
+  if (start < from) start = naturalEnd(zone, unit, start);
+  let end = naturalEnd(zone, unit, start);
+  if (end >= to) return start;
+  // Rare: more than one natural bucket starts in this UTC unit.
+  const starts = [start];
+  while (end < to) {
+    starts.push(end);
+    end = naturalEnd(zone, unit, end);
+  }
+  return starts.find(isProtected) ?? (starts.at(-1) as number);
 }
 
-/** Start of the minute (`unit` = 60 000) or hour (3 600 000) bucket holding `t`. */
-export function fineStart(zone: ZoneOffsets, unit: number, t: number): number {
-  let start = naturalStart(zone, unit, t);
-  while (merged(zone, unit, start)) start = naturalStart(zone, unit, start - 1);
-  return start;
+/** Options of {@link fineStart} and {@link fineNext}. */
+export interface FineOptions {
+  zone: ZoneOffsets;
+  /** 60 000 for minutes, 3 600 000 for hours. */
+  unit: number;
+  /** Whether a natural start must stay a bucket start (local day starts, for hours). */
+  isProtected: (start: number) => boolean;
+}
+
+/** Start of the minute or hour bucket holding `t`. */
+export function fineStart({ zone, unit, isProtected }: FineOptions, t: number): number {
+  const natural = naturalStart(zone, unit, t);
+  const u = Math.floor(natural / unit);
+  const kept = keptStart(zone, unit, u, isProtected);
+  // A later start kept in the same UTC unit means t's natural bucket joined the one before.
+  return kept <= natural ? kept : keptStart(zone, unit, u - 1, isProtected);
 }
 
 /** Start of the bucket after the one starting at `start`. */
-export function fineNext(zone: ZoneOffsets, unit: number, start: number): number {
-  let end = naturalEnd(zone, unit, start);
-  while (merged(zone, unit, end)) end = naturalEnd(zone, unit, end);
-  return end;
+export function fineNext({ zone, unit, isProtected }: FineOptions, start: number): number {
+  return keptStart(zone, unit, Math.floor(start / unit) + 1, isProtected);
 }

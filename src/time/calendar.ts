@@ -1,5 +1,5 @@
 import { describeValue, MetricsError } from "../errors.js";
-import { fineNext, fineStart } from "./_fine.js";
+import { type FineOptions, fineNext, fineStart } from "./_fine.js";
 import { GRANULARITIES, type Granularity, type WeekStart } from "./granularity.js";
 import { validateTimeZone, type ZoneOffsets, zoneOffsets } from "./zone.js";
 
@@ -56,9 +56,10 @@ const CACHE_LIMIT = 20_000;
  * A bucket whose local start does not exist (skipped by a spring-forward)
  * starts at the transition. Where an offset change off the hour mark would
  * start two hour buckets within one UTC hour (Lord Howe's 30-minute shift,
- * Chatham's changes at 02:45), the first of the two is merged into the bucket
- * before it, so hour indexes stay "hours since the epoch". Days, weeks, months
- * and years begin the first time the wall clock reaches their midnight.
+ * Chatham's changes at 02:45), only one of them starts a bucket (a local day's
+ * start if it is one, else the later), so hour indexes stay "hours since the
+ * epoch" and hours nest in days. Days, weeks, months and years begin the first
+ * time the wall clock reaches their midnight.
  */
 export function createCalendar(options: CalendarOptions = {}): Calendar {
   const timezone = validateTimeZone(options.timezone ?? "UTC");
@@ -78,12 +79,7 @@ export function createCalendar(options: CalendarOptions = {}): Calendar {
   const coarseIndex = (g: Granularity, start: number): number =>
     indexOf(g, start, zone, weekStartDow, weekEpochDay);
 
-  const bucket = (g: Granularity, t: number): Bucket => {
-    if (g === "minutes" || g === "hours") {
-      const unit = g === "minutes" ? MINUTE : HOUR;
-      const start = fineStart(zone, unit, t);
-      return { index: Math.floor(start / unit), start };
-    }
+  const coarseBucket = (g: Granularity, t: number): Bucket => {
     let wall = truncateWall(g, t + zone.offsetAt(t), weekStartDow);
     let start = coarseStart(zone, wall);
     // A day (week, month, year) begins the first time the wall clock reaches
@@ -100,11 +96,24 @@ export function createCalendar(options: CalendarOptions = {}): Calendar {
     return { index: coarseIndex(g, start), start };
   };
 
+  // Hour starts stay minute starts and day starts stay hour starts, so each nests in the next.
+  const fine: Record<"minutes" | "hours", FineOptions> = {
+    minutes: { zone, unit: MINUTE, isProtected: (s) => fineStart(fine.hours, s) === s },
+    hours: { zone, unit: HOUR, isProtected: (s) => coarseBucket("days", s).start === s },
+  };
+
+  const bucket = (g: Granularity, t: number): Bucket => {
+    if (g === "minutes" || g === "hours") {
+      const start = fineStart(fine[g], t);
+      return { index: Math.floor(start / fine[g].unit), start };
+    }
+    return coarseBucket(g, t);
+  };
+
   const next = (g: Granularity, b: Bucket): Bucket => {
     if (g === "minutes" || g === "hours") {
-      const unit = g === "minutes" ? MINUTE : HOUR;
-      const start = fineNext(zone, unit, b.start);
-      return { index: Math.floor(start / unit), start };
+      const start = fineNext(fine[g], b.start);
+      return { index: Math.floor(start / fine[g].unit), start };
     }
     const wall = truncateWall(g, b.start + zone.offsetAt(b.start), weekStartDow);
     const start = coarseStart(zone, addWall(g, wall));
