@@ -1,10 +1,9 @@
 /**
  * Parts (a) and (b) of the Redis section: write throughput of each subject,
  * (a) one awaited call at a time and (b) 200 calls in flight on one client.
- * Subjects are measured in interleaved rounds; each figure is a median.
  */
 
-import { concurrentRate, interleaved, sequentialRate } from "./_measure.js";
+import { concurrentRate, sequentialRate } from "./_measure.js";
 import type { BenchRow } from "./_types.js";
 
 /** One subject of a write measurement. */
@@ -18,28 +17,48 @@ export interface WriteSubject {
 
 /** How much work each measurement does. */
 export interface WritePlan {
-  /** Events per timed run. */
+  /** Timed events per subject, in total. */
   n: number;
-  /** Timed runs per subject (median taken). */
-  rounds: number;
-  /** Untimed events per subject before the first timed run. */
+  /** Events per timed block; subjects take turns block by block. */
+  block: number;
+  /** Untimed events per subject before the first timed block. */
   warmup: number;
   /** Calls outstanding at once; 1 = sequential awaited calls. */
   inFlight: number;
 }
 
-/** Events per second of each subject, keyed by subject name. */
+/**
+ * Events per second of each subject, keyed by subject name: total timed
+ * events over total time. Subjects run in short blocks, taking turns (the
+ * order rotates every block), so when the machine changes pace — a busy
+ * neighbour, a CPU waking up — every subject sees the same mix.
+ */
 export async function measureWrites(
   subjects: readonly WriteSubject[],
   plan: WritePlan,
 ): Promise<Map<string, number>> {
-  const rate = (s: WriteSubject, n: number): Promise<number> =>
-    plan.inFlight <= 1 ? sequentialRate(s.op, n, s.finish) : concurrentRate(s.op, n, plan.inFlight, s.finish);
-  for (const s of subjects) await rate(s, plan.warmup);
-  const timed: Record<string, () => Promise<number>> = {};
-  for (const s of subjects) timed[s.subject] = () => rate(s, plan.n);
-  const medians = await interleaved(timed, plan.rounds);
-  return new Map(Object.entries(medians));
+  const timeBlock = async (s: WriteSubject, n: number): Promise<number> => {
+    const rate =
+      plan.inFlight <= 1
+        ? await sequentialRate(s.op, n, s.finish)
+        : await concurrentRate(s.op, n, plan.inFlight, s.finish);
+    return n / rate;
+  };
+  for (const s of subjects) await timeBlock(s, plan.warmup);
+  const seconds = new Map<string, number>(subjects.map((s) => [s.subject, 0]));
+  const events = new Map<string, number>(subjects.map((s) => [s.subject, 0]));
+  const block = Math.min(plan.block, plan.n);
+  const blocks = Math.max(1, Math.round(plan.n / block));
+  for (let b = 0; b < blocks; b++) {
+    for (let k = 0; k < subjects.length; k++) {
+      const s = subjects[(k + b) % subjects.length] as WriteSubject;
+      seconds.set(s.subject, (seconds.get(s.subject) ?? 0) + (await timeBlock(s, block)));
+      events.set(s.subject, (events.get(s.subject) ?? 0) + block);
+    }
+  }
+  return new Map(
+    subjects.map((s) => [s.subject, (events.get(s.subject) ?? 0) / (seconds.get(s.subject) ?? 1)]),
+  );
 }
 
 /** A row per subject with its ratio to `reference` (value ÷ reference value). */

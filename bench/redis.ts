@@ -72,14 +72,19 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
   const spread = Array.from({ length: 100 }, (_, k) => `bench_write_${k}`);
   try {
     ctx.log("redis (a): sequential awaited writes");
-    const nA = Math.max(500, Math.round(20_000 * ctx.scale));
-    const a = await measureWrites(setup.subjects(["bench_write"]), { n: nA, rounds: 3, warmup, inFlight: 1 });
+    const nA = Math.max(1000, Math.round(40_000 * ctx.scale));
+    const a = await measureWrites(setup.subjects(["bench_write"]), {
+      n: nA,
+      block: 500,
+      warmup,
+      inFlight: 1,
+    });
     const nameA = "(a) sequential awaited record(), hours..years";
     rows.push(...rateRows(nameA, a, FLOOR), ratioRow(nameA, a, TB, INCR), ratioRow(nameA, a, TB, PEER));
     targets.push(target("(a) sequential record() >= 0.9x raw EVALSHA (e)", a, FLOOR, 0.9));
 
-    const nB = Math.max(2000, Math.round(50_000 * ctx.scale));
-    const planB = { n: nB, rounds: 3, warmup, inFlight: 200 };
+    const nB = Math.max(5000, Math.round(100_000 * ctx.scale));
+    const planB = { n: nB, block: 5000, warmup, inFlight: 200 };
     ctx.log("redis (b): 200 in flight, one slug");
     const b = await measureWrites(setup.subjects(["bench_write"]), planB);
     const nameB = "(b) 200 in flight on one client, one slug";
