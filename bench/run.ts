@@ -117,6 +117,7 @@ async function main(): Promise<number> {
     const report = {
       startedAt,
       finishedAt,
+      loadAverageAtEnd: os.loadavg().map((l) => Math.round(l * 100) / 100),
       quick,
       scale: ctx.scale,
       machine,
