@@ -1,7 +1,8 @@
 import { describeValue, MetricsError } from "../errors.js";
+import { addWall, coarseStart, indexOf, truncateWall } from "./_coarse.js";
 import { type FineOptions, fineNext, fineStart } from "./_fine.js";
 import { GRANULARITIES, type Granularity, type WeekStart } from "./granularity.js";
-import { validateTimeZone, type ZoneOffsets, zoneOffsets } from "./zone.js";
+import { validateTimeZone, zoneOffsets } from "./zone.js";
 
 /**
  * A bucket: `start` is the UTC instant (epoch ms) at which it begins in the
@@ -74,7 +75,7 @@ export function createCalendar(options: CalendarOptions = {}): Calendar {
   const weekStartDow = weekStart === "monday" ? 1 : 0;
   // 1970-01-05 (day 4) was a Monday, 1970-01-04 (day 3) a Sunday.
   const weekEpochDay = weekStart === "monday" ? 4 : 3;
-  const perMinute = new Map<number, readonly Bucket[]>();
+  const perMinute = new Map<number, { buckets: readonly Bucket[]; from: number; to: number }>();
 
   const coarseIndex = (g: Granularity, start: number): number =>
     indexOf(g, start, zone, weekStartDow, weekEpochDay);
@@ -103,6 +104,7 @@ export function createCalendar(options: CalendarOptions = {}): Calendar {
   };
 
   const bucket = (g: Granularity, t: number): Bucket => {
+    checkInstant(t, "instant");
     if (g === "minutes" || g === "hours") {
       const start = fineStart(fine[g], t);
       return { index: Math.floor(start / fine[g].unit), start };
@@ -126,6 +128,8 @@ export function createCalendar(options: CalendarOptions = {}): Calendar {
     bucket,
     next,
     range(g, from, to, maxPoints = Number.POSITIVE_INFINITY) {
+      checkInstant(from, "range start");
+      checkInstant(to, "range end");
       if (from > to) {
         throw new MetricsError(
           "E_INVALID_RANGE",
@@ -134,16 +138,24 @@ export function createCalendar(options: CalendarOptions = {}): Calendar {
       }
       let b = bucket(g, from);
       const last = bucket(g, to);
+      // Indexes step by one per bucket, so this count is exact, except for days over
+      // a skipped day (Apia 2011), where the duration bound below decides.
+      const count = last.index - b.index + 1;
       const lowerBound = Math.floor((last.start - b.start) / MAX_LENGTH[g]) + 1;
-      const tooMany = (): MetricsError =>
-        new MetricsError(
+      if ((g !== "days" && count > maxPoints) || lowerBound > maxPoints) {
+        throw new MetricsError(
           "E_RANGE_TOO_LARGE",
           `A ${g} history from ${new Date(from).toISOString()} to ${new Date(to).toISOString()} has more than ${maxPoints} points`,
         );
-      if (lowerBound > maxPoints) throw tooMany();
+      }
       const out: Bucket[] = [];
       while (b.start <= last.start) {
-        if (out.length >= maxPoints) throw tooMany();
+        if (out.length >= maxPoints) {
+          throw new MetricsError(
+            "E_RANGE_TOO_LARGE",
+            `A ${g} history from ${new Date(from).toISOString()} to ${new Date(to).toISOString()} has more than ${maxPoints} points`,
+          );
+        }
         out.push(b);
         b = next(g, b);
       }
@@ -151,19 +163,34 @@ export function createCalendar(options: CalendarOptions = {}): Calendar {
     },
     bucketsAt(t) {
       const minute = Math.floor(t / MINUTE);
-      let found = perMinute.get(minute);
-      if (!found) {
-        if (perMinute.size >= CACHE_LIMIT) perMinute.clear();
-        found = Object.freeze(GRANULARITIES.map((g) => bucket(g, t)));
-        perMinute.set(minute, found);
-      }
-      return found;
+      const cached = perMinute.get(minute);
+      // Valid while t is in the cached minute bucket (always so unless the offset has seconds, as LMT had).
+      if (cached && t >= cached.from && t < cached.to) return cached.buckets;
+      checkInstant(t, "instant");
+      if (perMinute.size >= CACHE_LIMIT) perMinute.clear();
+      const buckets = Object.freeze(GRANULARITIES.map((g) => bucket(g, t)));
+      const first = buckets[0] as Bucket;
+      perMinute.set(minute, { buckets, from: first.start, to: next("minutes", first).start });
+      return buckets;
     },
     localLabel(t) {
+      checkInstant(t, "instant");
       return new Date(t + zone.offsetAt(t)).toISOString().slice(0, 16);
     },
-    offsetAt: (t) => zone.offsetAt(t),
+    offsetAt(t) {
+      checkInstant(t, "instant");
+      return zone.offsetAt(t);
+    },
   };
+}
+
+/** Throws `E_INVALID_DATE` unless `t` is epoch ms within {@link MIN_INSTANT}..{@link MAX_INSTANT}. */
+function checkInstant(t: number, what: string): void {
+  if (t >= MIN_INSTANT && t <= MAX_INSTANT) return;
+  throw new MetricsError(
+    "E_INVALID_DATE",
+    `Invalid ${what} ${describeValue(t)}: expected epoch milliseconds between years 1000 and 9999`,
+  );
 }
 
 /** Longest possible bucket per granularity (for bounding range sizes). */
@@ -175,86 +202,3 @@ const MAX_LENGTH: Record<Granularity, number> = {
   months: 32 * DAY,
   years: 367 * DAY,
 };
-
-/** Truncate a wall-clock time (ms, read as UTC fields) to the start of its bucket. */
-function truncateWall(g: Granularity, wall: number, weekStartDow: number): number {
-  switch (g) {
-    case "minutes":
-      return Math.floor(wall / MINUTE) * MINUTE;
-    case "hours":
-      return Math.floor(wall / HOUR) * HOUR;
-    case "days":
-      return Math.floor(wall / DAY) * DAY;
-    case "weeks": {
-      const day = Math.floor(wall / DAY) * DAY;
-      const dow = new Date(day).getUTCDay();
-      return day - ((dow - weekStartDow + 7) % 7) * DAY;
-    }
-    case "months": {
-      const d = new Date(wall);
-      return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
-    }
-    case "years":
-      return Date.UTC(new Date(wall).getUTCFullYear(), 0, 1);
-  }
-}
-
-function addWall(g: Granularity, wall: number): number {
-  const d = new Date(wall);
-  switch (g) {
-    case "days":
-      return wall + DAY;
-    case "weeks":
-      return wall + 7 * DAY;
-    case "months":
-      return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
-    default:
-      return Date.UTC(d.getUTCFullYear() + 1, 0, 1);
-  }
-}
-
-/** Earliest instant whose wall time is `wall` (midnights, month starts), or the transition after a gap. */
-function coarseStart(zone: ZoneOffsets, wall: number): number {
-  let best = Number.POSITIVE_INFINITY;
-  for (const probe of [wall - 14 * HOUR, wall - zone.offsetAt(wall), wall + 12 * HOUR]) {
-    const off = zone.offsetAt(probe);
-    const candidate = wall - off;
-    if (candidate < best && zone.offsetAt(candidate) === off) best = candidate;
-  }
-  if (best !== Number.POSITIVE_INFINITY) return best;
-  return firstInstantAtOrAfterWall(zone, wall, wall - 15 * HOUR, wall + 15 * HOUR);
-}
-
-function firstInstantAtOrAfterWall(zone: ZoneOffsets, wall: number, lo: number, hi: number): number {
-  // Invariant: wall(lo) < wall, wall(hi) >= wall; bisect to the second.
-  let a = Math.floor(lo / 1000) * 1000;
-  let b = Math.ceil(hi / 1000) * 1000;
-  while (b - a > 1000) {
-    const mid = a + Math.floor((b - a) / 2000) * 1000;
-    if (mid + zone.offsetAt(mid) >= wall) b = mid;
-    else a = mid;
-  }
-  return b;
-}
-
-function indexOf(
-  g: Granularity,
-  start: number,
-  zone: ZoneOffsets,
-  weekStartDow: number,
-  weekEpochDay: number,
-): number {
-  switch (g) {
-    case "minutes":
-      return Math.floor(start / MINUTE);
-    case "hours":
-      return Math.floor(start / HOUR);
-    default: {
-      const wall = truncateWall(g, start + zone.offsetAt(start), weekStartDow);
-      if (g === "days") return Math.floor(wall / DAY);
-      if (g === "weeks") return Math.floor((Math.floor(wall / DAY) - weekEpochDay) / 7);
-      const d = new Date(wall);
-      return g === "months" ? d.getUTCFullYear() * 12 + d.getUTCMonth() : d.getUTCFullYear();
-    }
-  }
-}

@@ -18,7 +18,8 @@ export function parseDuration(value: string | number): number {
   if (typeof value === "string") {
     const match = /^(\d{1,9})\s*([smhdwy])$/.exec(value.trim());
     const unit = match ? UNIT_MS[match[2] as string] : undefined;
-    if (match && unit !== undefined && Number(match[1]) > 0) return Number(match[1]) * unit;
+    const ms = match && unit !== undefined ? Number(match[1]) * unit : 0;
+    if (ms > 0 && Number.isSafeInteger(ms)) return ms;
   }
   throw new MetricsError(
     "E_INVALID_OPTION",

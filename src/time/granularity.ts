@@ -37,8 +37,9 @@ export function isGranularity(value: unknown): boolean {
  */
 export function parseGranularity(value: unknown): Granularity {
   if (typeof value === "string") {
-    const found = ALIASES[value.toLowerCase()];
-    if (found) return found;
+    const key = value.toLowerCase();
+    // Own keys only: "constructor" or "__proto__" must not resolve to Object.prototype members.
+    if (Object.hasOwn(ALIASES, key)) return ALIASES[key] as Granularity;
   }
   throw new MetricsError(
     "E_INVALID_GRANULARITY",

@@ -18,16 +18,24 @@ const SAMPLE_MS = 6 * 3_600_000;
 const DAY_MS = 86_400_000;
 const cache = new Map<string, ZoneOffsets>();
 
-/** Canonical zone name for `timezone`, or `E_INVALID_TIMEZONE`. */
+/**
+ * The zone name to use for `timezone` (an IANA name the platform knows), or
+ * `E_INVALID_TIMEZONE`. Only the letter case is normalised (`"utc"` gives
+ * `"UTC"`): aliases keep the name given (`"Asia/Kolkata"` stays so, although
+ * Node 20's ICU resolves it to `"Asia/Calcutta"`), because stores persist this
+ * name and compare it, and alias resolution differs between ICU versions.
+ */
 export function validateTimeZone(timezone: unknown): string {
   if (typeof timezone !== "string" || timezone.length === 0) {
     throw new MetricsError("E_INVALID_TIMEZONE", `Unknown time zone ${describeValue(timezone)}`);
   }
+  let resolved: string;
   try {
-    return new Intl.DateTimeFormat("en-US", { timeZone: timezone }).resolvedOptions().timeZone;
+    resolved = new Intl.DateTimeFormat("en-US", { timeZone: timezone }).resolvedOptions().timeZone;
   } catch (cause) {
     throw new MetricsError("E_INVALID_TIMEZONE", `Unknown time zone ${describeValue(timezone)}`, { cause });
   }
+  return resolved.toLowerCase() === timezone.toLowerCase() ? resolved : timezone;
 }
 
 /** The shared offset table of a zone (validated). */
