@@ -72,7 +72,7 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
   const spread = Array.from({ length: 100 }, (_, k) => `bench_write_${k}`);
   try {
     ctx.log("redis (a): sequential awaited writes");
-    const nA = Math.max(1000, Math.round(40_000 * ctx.scale));
+    const nA = Math.max(4000, Math.round(40_000 * ctx.scale));
     const a = await measureWrites(setup.subjects(["bench_write"]), {
       n: nA,
       block: 500,
