@@ -68,7 +68,7 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
   const rows: BenchRow[] = [];
   const targets: Target[] = [];
   const setup = await writeSetup(ctx);
-  const warmup = Math.max(200, Math.round(2000 * ctx.scale));
+  const warmup = Math.max(1000, Math.round(2000 * ctx.scale));
   const spread = Array.from({ length: 100 }, (_, k) => `bench_write_${k}`);
   try {
     ctx.log("redis (a): sequential awaited writes");
