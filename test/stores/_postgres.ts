@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
+import { afterAll, beforeAll } from "vitest";
 import type { PostgresStoreMode } from "../../src/stores/postgres/index.js";
 import { postgresStore } from "../../src/stores/postgres/index.js";
 import type { StoreNamespace } from "./suite.js";
@@ -56,4 +57,24 @@ export function pgliteNamespaces(mode: PostgresStoreMode) {
     db = undefined;
   };
   return { namespace, close };
+}
+
+/**
+ * For a test file: an admin connection to the test server (open for the whole
+ * file) and `fresh(tag)`, a new schema name dropped after the file's tests.
+ */
+export function serverSchemas() {
+  const schemas: string[] = [];
+  const admin = new pg.Client({ connectionString: POSTGRES_URL });
+  beforeAll(() => admin.connect());
+  afterAll(async () => {
+    await admin.end();
+    for (const schema of schemas) await dropSchema(schema);
+  });
+  const fresh = (tag: string): string => {
+    const schema = uniqueSchema(tag);
+    schemas.push(schema);
+    return schema;
+  };
+  return { admin, fresh };
 }

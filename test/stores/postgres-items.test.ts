@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createMetrics } from "../../src/core/index.js";
 import type { RecordEvent } from "../../src/core/types.js";
 import type { MetricsError } from "../../src/errors.js";
@@ -13,7 +13,7 @@ import { memoryStore } from "../../src/stores/memory/index.js";
 import { postgresStore } from "../../src/stores/postgres/index.js";
 import type { RecordOp } from "../../src/stores/types.js";
 import { createCalendar, GRANULARITIES } from "../../src/time/index.js";
-import { dropSchema, POSTGRES_URL, uniqueSchema } from "./_postgres.js";
+import { POSTGRES_URL, serverSchemas, uniqueSchema } from "./_postgres.js";
 
 const calendar = createCalendar({ timezone: "Europe/Berlin" });
 const T0 = Date.UTC(2024, 2, 30, 22, 30);
@@ -25,21 +25,7 @@ const op = (slug: string, by: number, at = T0): RecordOp => ({
   granularities: GRANULARITIES.slice(1),
 });
 
-let admin: pg.Client;
-const schemas: string[] = [];
-const fresh = (tag: string) => {
-  const schema = uniqueSchema(tag);
-  schemas.push(schema);
-  return schema;
-};
-beforeAll(async () => {
-  admin = new pg.Client({ connectionString: POSTGRES_URL });
-  await admin.connect();
-});
-afterAll(async () => {
-  await admin.end();
-  for (const schema of schemas) await dropSchema(schema);
-});
+const { admin, fresh } = serverSchemas();
 
 describe("items mode", () => {
   it("appends raw items, reads them before aggregation, and folds them once", async () => {

@@ -7,13 +7,13 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { MetricsError } from "../../src/errors.js";
 import { loadOptional } from "../../src/stores/postgres/_db.js";
 import { MIGRATIONS, type PostgresStoreOptions, postgresStore } from "../../src/stores/postgres/index.js";
 import type { RecordOp, Store } from "../../src/stores/types.js";
 import { createCalendar, GRANULARITIES } from "../../src/time/index.js";
-import { dropSchema, POSTGRES_URL, uniqueSchema } from "./_postgres.js";
+import { POSTGRES_URL, serverSchemas } from "./_postgres.js";
 
 const calendar = createCalendar({ timezone: "Europe/Berlin" });
 const T0 = Date.UTC(2024, 2, 30, 22, 30);
@@ -34,21 +34,7 @@ const codeOf = (fn: () => unknown): string | undefined => {
   return undefined;
 };
 
-let admin: pg.Client;
-const schemas: string[] = [];
-const fresh = (tag: string) => {
-  const schema = uniqueSchema(tag);
-  schemas.push(schema);
-  return schema;
-};
-beforeAll(async () => {
-  admin = new pg.Client({ connectionString: POSTGRES_URL });
-  await admin.connect();
-});
-afterAll(async () => {
-  await admin.end();
-  for (const schema of schemas) await dropSchema(schema);
-});
+const { admin, fresh } = serverSchemas();
 
 describe("options", () => {
   it("throws E_INVALID_OPTION at once for bad options", () => {
