@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { MetricsError } from "../errors.js";
+import { describeValue, MetricsError } from "../errors.js";
 import type { Logger, RecordOp, Store } from "../stores/types.js";
 import type { Capture } from "./types.js";
 
@@ -34,14 +34,29 @@ export function bufferedCapture(store: Store, options: BufferedCaptureOptions = 
   }, flushMs);
   timer.unref();
 
-  const add = (op: RecordOp): void => {
-    const key = `${op.slug}\u0000${op.buckets[0]?.index}\u0000${op.category ?? ""}\u0000${op.group ?? ""}\u0000${op.granularities.join(",")}`;
-    const existing = pending.get(key);
-    if (existing) {
-      existing.by += op.by;
-      return;
+  const keyOf = (op: RecordOp): string =>
+    `${op.slug}\u0000${op.buckets[0]?.index}\u0000${op.category ?? ""}\u0000${op.group ?? ""}\u0000${op.granularities.join(",")}`;
+
+  /** Add all of `ops` or none: a sum past a safe integer refuses the whole call. */
+  const add = (ops: readonly RecordOp[]): void => {
+    const sums = new Map<string, number>();
+    for (const op of ops) {
+      const key = keyOf(op);
+      const sum = (sums.get(key) ?? pending.get(key)?.by ?? 0) + op.by;
+      if (!Number.isSafeInteger(sum)) {
+        throw new MetricsError(
+          "E_INVALID_COUNT",
+          `Buffered sum of slug ${describeValue(op.slug)} would pass a safe integer; flush() first`,
+        );
+      }
+      sums.set(key, sum);
     }
-    pending.set(key, { ...op });
+    for (const op of ops) {
+      const key = keyOf(op);
+      const existing = pending.get(key);
+      if (existing) existing.by = sums.get(key) as number;
+      else pending.set(key, { ...op, by: sums.get(key) as number });
+    }
   };
 
   const size = (): number => pending.size + retry.reduce((n, b) => n + b.ops.length, 0);
@@ -80,11 +95,11 @@ export function bufferedCapture(store: Store, options: BufferedCaptureOptions = 
   return {
     async record(op) {
       checkRoom(1);
-      add(op);
+      add([op]);
     },
     async recordMany(ops) {
       checkRoom(ops.length);
-      for (const op of ops) add(op);
+      add(ops);
     },
     async flush() {
       // A flush already running may have started before the latest records.

@@ -125,3 +125,19 @@ describe("buffered capture", () => {
     await m.dispose();
   });
 });
+
+describe("buffered capture sums", () => {
+  it("refuses a record whose buffered sum would pass a safe integer, keeping what was accepted", async () => {
+    const store = memoryStore();
+    const m = createMetrics({ store, capture: { mode: "buffered", flushMs: 60_000 }, now: () => T0 });
+    await m.record("big", { by: Number.MAX_SAFE_INTEGER - 1 });
+    await expect(m.record("big", { by: 2 })).rejects.toMatchObject({ code: "E_INVALID_COUNT" });
+    await expect(m.recordMany([{ slug: "other" }, { slug: "big", by: 5 }])).rejects.toMatchObject({
+      code: "E_INVALID_COUNT",
+    });
+    await m.flush();
+    expect(await store.total("big")).toBe(Number.MAX_SAFE_INTEGER - 1);
+    expect(await store.slugs()).toEqual(["big"]);
+    await m.dispose();
+  });
+});
