@@ -51,6 +51,22 @@ export interface Store {
   putDefinition(definition: MetricDefinition): Promise<void>;
   /** Every definition, sorted by slug. */
   definitions(): Promise<MetricDefinition[]>;
+  /** Create or replace a metric set (keyed by `name`). */
+  putMetricSet(set: MetricSetRecord): Promise<void>;
+  /** Every metric set, sorted by name. */
+  metricSets(): Promise<MetricSetRecord[]>;
+  /** Remove a metric set; its sent-report markers may stay. */
+  deleteMetricSet(name: string): Promise<void>;
+  /**
+   * Claim the report of one set for one period before sending it. True when
+   * this caller may send: the report was not sent yet and no live claim
+   * exists. A claim older than `leaseMs` (a sender that died) is taken over.
+   */
+  claimReport(claim: ReportClaim): Promise<boolean>;
+  /** Mark a claimed report as sent: every later claim of it returns false. */
+  completeReport(key: ReportKey): Promise<void>;
+  /** Drop a claim after a failed send, so that the next run retries it. */
+  releaseReport(key: ReportKey): Promise<void>;
   /** Fold raw items into rollups (stores that keep items); absent elsewhere. */
   aggregate?(options?: AggregateOptions): Promise<AggregateResult>;
   /** Release connections and timers. Idempotent. */
@@ -125,6 +141,36 @@ export interface MetricDefinition {
   name: string;
   description?: string;
   unit?: string;
+}
+
+/** A metric set as stored (django-app-metrics `MetricSet`); validated by the reports module. */
+export interface MetricSetRecord {
+  /** Free-text name, 1–200 characters; the key. */
+  name: string;
+  /** Slugs reported, in order. */
+  metrics: string[];
+  /** E-mail addresses. */
+  recipients: string[];
+  /** `"daily"`, `"weekly"`, `"monthly"` or a 5/6-field cron expression. */
+  schedule: string;
+  /** Optional alert bounds per slug: a row is an alert when the period's count is above/below. */
+  thresholds?: Record<string, { above?: number; below?: number }>;
+  /** When the set was created (epoch ms): no report is sent for periods that ended before it. */
+  createdAt: number;
+}
+
+/** Which report: one set, one period (e.g. `"2024-05-01"`, or the ISO start of a cron period). */
+export interface ReportKey {
+  set: string;
+  period: string;
+}
+
+/** A claim of {@link Store.claimReport}. */
+export interface ReportClaim extends ReportKey {
+  /** Current time (epoch ms), for stores that judge claim age themselves. */
+  now: number;
+  /** Age after which an unfinished claim may be taken over. */
+  leaseMs: number;
 }
 
 /** Options of {@link Store.aggregate}. */

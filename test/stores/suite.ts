@@ -367,6 +367,57 @@ export function storeConformance(name: string, namespace: () => Promise<StoreNam
       await expect(m.record("x")).rejects.toMatchObject({ code: "E_DISPOSED" });
     });
 
+    it("stores metric sets", async () => {
+      const store = ns.open();
+      make({}, store);
+      const daily = {
+        name: "Daily overview",
+        metrics: ["signups", "orders"],
+        recipients: ["ops@example.org"],
+        schedule: "daily",
+        thresholds: { orders: { below: 5 } },
+        createdAt: T0,
+      };
+      await store.putMetricSet(daily);
+      await store.putMetricSet({
+        name: "A weekly",
+        metrics: ["x"],
+        recipients: ["a@b.org"],
+        schedule: "0 8 * * 1",
+        createdAt: T0,
+      });
+      await store.putMetricSet({ ...daily, recipients: ["ops@example.org", "ceo@example.org"] });
+      const sets = await ns.open().metricSets();
+      expect(sets.map((s) => s.name)).toEqual(["A weekly", "Daily overview"]);
+      expect(sets[1]).toEqual({ ...daily, recipients: ["ops@example.org", "ceo@example.org"] });
+      await store.deleteMetricSet("A weekly");
+      expect((await store.metricSets()).map((s) => s.name)).toEqual(["Daily overview"]);
+    });
+
+    it("claims a report once, takes over a stale claim, retries a released one", async () => {
+      const a = ns.open();
+      const b = ns.open();
+      make({}, a);
+      make({}, b);
+      const key = { set: "Daily overview", period: "daily:2023-10-09" };
+      const lease = 60_000;
+      const claims = await Promise.all(
+        [a, b, a, b].map((s) => s.claimReport({ ...key, now: T0, leaseMs: lease })),
+      );
+      expect(claims.filter(Boolean)).toHaveLength(1);
+      await a.releaseReport(key);
+      expect(await b.claimReport({ ...key, now: T0 + 1, leaseMs: lease })).toBe(true);
+      await b.completeReport(key);
+      expect(await a.claimReport({ ...key, now: T0 + 10 * lease, leaseMs: lease })).toBe(false);
+      await a.releaseReport(key); // a release never un-sends
+      expect(await a.claimReport({ ...key, now: T0 + 20 * lease, leaseMs: lease })).toBe(false);
+      const other = { set: "Daily overview", period: "daily:2023-10-10" };
+      expect(await a.claimReport({ ...other, now: T0, leaseMs: 50 })).toBe(true);
+      // The claimant died: once the lease is over, another run takes the claim.
+      await new Promise((r) => setTimeout(r, 120));
+      expect(await b.claimReport({ ...other, now: T0 + 200, leaseMs: 50 })).toBe(true);
+    });
+
     it("matches the calendar for every granularity", async () => {
       const m = make({ timezone: "Asia/Kathmandu", weekStart: "sunday" });
       const cal = createCalendar({ timezone: "Asia/Kathmandu", weekStart: "sunday" });

@@ -1,6 +1,6 @@
 import { MetricsError } from "../../errors.js";
 import { GRANULARITIES, type Granularity, rankOf } from "../../time/index.js";
-import type { MetricDefinition, RecordOp, SlugInfo, Store } from "../types.js";
+import type { MetricDefinition, MetricSetRecord, RecordOp, ReportKey, SlugInfo, Store } from "../types.js";
 
 /** Options of {@link memoryStore}. None yet; reserved for future settings. */
 export type MemoryStoreOptions = Record<string, never>;
@@ -30,6 +30,10 @@ export function memoryStore(_options: MemoryStoreOptions = {}): Store {
   const gauges = new Map<string, number>();
   const definitions = new Map<string, MetricDefinition>();
   const batches = new Set<string>();
+  const sets = new Map<string, MetricSetRecord>();
+  /** Report key -> "sent" or the claim time. */
+  const reports = new Map<string, "sent" | number>();
+  const reportKey = (k: ReportKey): string => `${k.set}\u0000${k.period}`;
   let config: { timezone: string; weekStart: string } | undefined;
 
   const link = (index: Map<string, Set<string>>, name: string, slug: string): void => {
@@ -145,6 +149,27 @@ export function memoryStore(_options: MemoryStoreOptions = {}): Store {
     },
     definitions: async () =>
       sorted(definitions.keys()).map((slug) => ({ ...(definitions.get(slug) as MetricDefinition) })),
+    async putMetricSet(set) {
+      sets.set(set.name, structuredClone(set));
+    },
+    metricSets: async () =>
+      sorted(sets.keys()).map((name) => structuredClone(sets.get(name) as MetricSetRecord)),
+    async deleteMetricSet(name) {
+      sets.delete(name);
+    },
+    async claimReport(claim) {
+      const key = reportKey(claim);
+      const state = reports.get(key);
+      if (state === "sent" || (state !== undefined && claim.now - state < claim.leaseMs)) return false;
+      reports.set(key, claim.now);
+      return true;
+    },
+    async completeReport(key) {
+      reports.set(reportKey(key), "sent");
+    },
+    async releaseReport(key) {
+      if (reports.get(reportKey(key)) !== "sent") reports.delete(reportKey(key));
+    },
     async dispose() {},
   };
 }
