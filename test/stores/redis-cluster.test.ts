@@ -79,4 +79,28 @@ describe("redis store on Redis Cluster", () => {
     expect(await m.total("slug_1")).toBe(0);
     expect(await m.categorySlugs("cat_1")).not.toContain("slug_1");
   });
+
+  it("keeps metric sets and report claims under their own hash tags", async () => {
+    const set = {
+      name: "Ops: {daily}",
+      metrics: ["slug_2"],
+      recipients: ["a@b.org"],
+      schedule: "daily",
+      createdAt: T0,
+    };
+    await m.store.putMetricSet(set);
+    expect(await m.store.metricSets()).toEqual([set]);
+    const key = { set: set.name, period: "daily:2023-10-09" };
+    const claims = await Promise.all(
+      [1, 2, 3].map(() => m.store.claimReport({ ...key, now: T0, leaseMs: 60_000 })),
+    );
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    await m.store.releaseReport(key);
+    expect(await m.store.claimReport({ ...key, now: T0, leaseMs: 60_000 })).toBe(true);
+    await m.store.completeReport(key);
+    await m.store.releaseReport(key);
+    expect(await m.store.claimReport({ ...key, now: T0, leaseMs: 60_000 })).toBe(false);
+    await m.store.deleteMetricSet(set.name);
+    expect(await m.store.metricSets()).toEqual([]);
+  });
 });

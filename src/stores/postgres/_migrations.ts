@@ -127,6 +127,25 @@ END
 $fn$;
 `,
   },
+  {
+    version: 3,
+    name: "metric sets and report claims",
+    // A claim row is 'claimed' while a sender holds it (taken over once
+    // claimed_at is older than the lease) and 'sent' for good once delivered.
+    sql: (s) => `
+CREATE TABLE ${s}.metric_sets (
+  name text COLLATE "C" PRIMARY KEY,
+  body jsonb NOT NULL
+);
+CREATE TABLE ${s}.report_claims (
+  set_name text COLLATE "C" NOT NULL,
+  period text COLLATE "C" NOT NULL,
+  state text NOT NULL CHECK (state IN ('claimed', 'sent')),
+  claimed_at timestamptz NOT NULL,
+  PRIMARY KEY (set_name, period)
+);
+`,
+  },
 ];
 
 /**

@@ -6,6 +6,7 @@ import { clientDb, type Db, openPGlite, openPool, storeError, withRetry } from "
 import { migrate } from "./_migrations.js";
 import { type PostgresStoreOptions, type ResolvedOptions, resolveOptions } from "./_options.js";
 import { column, readCounts, readSlugInfo, readTotal } from "./_read.js";
+import { createReportMethods } from "./_reports.js";
 import { statements } from "./_sql.js";
 import { recordMany, recordOne } from "./_write.js";
 
@@ -166,6 +167,7 @@ export function postgresStore(options: PostgresStoreOptions): Store {
           return d;
         }),
       ),
+    ...createReportMethods(cfg.quoted, run),
     aggregate: async (aggregateOptions = {}) => {
       checkAggregateOptions(aggregateOptions);
       return run("aggregate", async (db) => aggregateItems(db, sql, await calendarOf(db), aggregateOptions));

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { BATCH_SCRIPT } from "./_script-batch.js";
 import { READ_SCRIPT } from "./_script-read.js";
 import { RECORD_SCRIPT } from "./_script-record.js";
+import { RELEASE_SCRIPT } from "./_script-release.js";
 
 /** A Lua script and the SHA1 Redis caches it under. */
 export interface Script {
@@ -21,6 +22,7 @@ export const SCRIPTS = {
   record: script("record", RECORD_SCRIPT),
   batch: script("batch", BATCH_SCRIPT),
   read: script("read", READ_SCRIPT),
+  release: script("release", RELEASE_SCRIPT),
 } as const;
 
 /** Script source by SHA1, for the NOSCRIPT fallback of pipelined calls. */

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Granularity } from "../../time/index.js";
 
 /**
@@ -16,11 +17,15 @@ import type { Granularity } from "../../time/index.js";
  * | `<p>:{~<n>}:cat:<c>` / `:grp:<g>`    | set    | slugs of one category / group (same shard as the name)  |
  * | `<p>:{~<n>}:gauges` / `:defs`        | hash   | slug → gauge value / definition JSON (n = hash(slug))   |
  * | `<p>:config`                         | string | JSON `{ timezone, weekStart }` the data was bucketed in |
+ * | `<p>:{~sets}:sets`                   | hash   | metric set name → set JSON                              |
+ * | `<p>:{~rep}:r:<sha1(set)>:<period>`  | string | report claim: `claimed` (expires after the lease) or `sent` (kept) |
  *
  * The `{…}` hash tag puts every key of one slug in one Cluster slot, so one
  * script call touches one slot; registries are spread over 16 tagged shards
  * whose tag `{~n}` can never be a slug (`~` is not allowed in slugs), so the
- * SCAN pattern of a slug never matches a registry key.
+ * SCAN pattern of a slug never matches a registry key. Metric sets and report
+ * claims have tags of their own (`{~sets}`, `{~rep}`), likewise never a slug.
+ * The set name is hashed in a claim key so any name (with `:` or `{`) fits.
  */
 export interface KeySpace {
   readonly prefix: string;
@@ -49,6 +54,10 @@ export interface KeySpace {
   definitionShard(slug: string): string;
   definitionShards(): string[];
   config(): string;
+  /** The hash of metric sets: name → JSON. */
+  metricSets(): string;
+  /** The claim / sent marker of one set's report for one period. */
+  reportClaim(set: string, period: string): string;
 }
 
 /** Buckets per chunk hash: 120 small-integer fields fit a 512-byte listpack. */
@@ -107,5 +116,8 @@ export function keySpace(prefix: string): KeySpace {
     definitionShard: (slug) => `${shard(shardOf(slug))}:defs`,
     definitionShards: () => shards("defs"),
     config: () => `${prefix}:config`,
+    metricSets: () => `${prefix}:{~sets}:sets`,
+    reportClaim: (set, period) =>
+      `${prefix}:{~rep}:r:${createHash("sha1").update(set).digest("hex")}:${period}`,
   };
 }

@@ -8,6 +8,7 @@ import { type RedisStoreOptions, resolveOptions } from "./_options.js";
 import { createPacker } from "./_packing.js";
 import { readCounts, slugInfoOf } from "./_read.js";
 import { createRegistrations } from "./_registration.js";
+import { createReportMethods } from "./_reports.js";
 import { createRecord } from "./_write.js";
 import { keySpace } from "./keys.js";
 
@@ -155,6 +156,7 @@ export function redisStore(options: RedisStoreOptions = {}): Store {
         );
         registrations.forget(slug);
       }),
+    ...createReportMethods(keys, using),
     dispose: () => conn.dispose(),
   };
 }
