@@ -1,4 +1,4 @@
-import type { MetricSetRecord } from "../stores/types.js";
+import type { Logger, MetricSetRecord } from "../stores/types.js";
 
 /** Options of `createMetricSet()`. */
 export interface MetricSetOptions {
@@ -25,6 +25,8 @@ export interface ReportPeriod {
   start: number;
   /** First instant after the period (epoch ms). */
   end: number;
+  /** Human label in the calendar's zone, e.g. `"2024-05-01"`, `"2024-04-29 – 2024-05-05"`, `"2024-05"`. */
+  label: string;
 }
 
 /** One metric's row in a report. */
@@ -53,6 +55,8 @@ export interface ReportRow {
   alert: boolean;
   /** Why the row is an alert, e.g. "above 100". */
   alertReason?: string;
+  /** Set when some counts could not be read as asked (e.g. the slug stores no daily counts). */
+  note?: string;
 }
 
 /** Everything `buildReport()` needs (pure data). */
@@ -72,10 +76,21 @@ export interface Report {
   html: string;
 }
 
+/** One e-mail handed to a {@link ReportTransport}. */
+export interface ReportMessage {
+  from: string;
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+  /** Name of the metric set (used for file names and logs). */
+  set?: string;
+}
+
 /** Where reports go. */
 export interface ReportTransport {
   /** Deliver one message; reject on failure (the report is then retried on the next run). */
-  send(message: { from: string; to: string[]; subject: string; text: string; html: string }): Promise<void>;
+  send(message: ReportMessage): Promise<void>;
   /** Release connections. Idempotent. */
   close?(): Promise<void>;
 }
@@ -84,6 +99,38 @@ export interface ReportTransport {
 export interface SendReportsResult {
   sent: { set: string; period: string; recipients: string[] }[];
   /** Sets whose latest closed period was already sent or is being sent by another run, or not due. */
-  skipped: { set: string; period: string | null; reason: "sent-or-claimed" | "before-created" | "no-closed-period" }[];
+  skipped: {
+    set: string;
+    period: string | null;
+    reason: "sent-or-claimed" | "before-created" | "no-closed-period";
+  }[];
   failed: { set: string; period: string; error: string }[];
+}
+
+/** Options of `createReports()`. */
+export interface ReportsOptions {
+  /** Where messages go: `smtpTransport(url)` or `directoryTransport(dir)`. */
+  transport: ReportTransport;
+  /** Sender address. @default "tallyboard <reports@localhost>" */
+  from?: string;
+  /** Age after which an unfinished claim (a sender that died) may be taken over, in ms. Keep it longer than a send. @default 600000 */
+  leaseMs?: number;
+  /** Where send failures are logged. @default undefined (silent) */
+  logger?: Logger;
+  /** Clock used when a method gets no `now`. @default () => Date.now() */
+  now?: () => number;
+}
+
+/** The reports API returned by `createReports()`. Methods are closures. */
+export interface Reports {
+  /** Validate and store a metric set (replacing one of the same name, keeping its `createdAt`). */
+  createMetricSet(options: MetricSetOptions): Promise<MetricSet>;
+  /** Every metric set, sorted by name. */
+  metricSets(): Promise<MetricSet[]>;
+  /** Remove a metric set (`E_NOT_FOUND` when there is none of that name). */
+  deleteMetricSet(name: string): Promise<void>;
+  /** The data of the set's last closed period at `now` (`E_NOT_FOUND` for an unknown set or no closed period). */
+  reportData(name: string, options?: { now?: number | Date }): Promise<ReportData>;
+  /** Send every set's last closed period that was not sent yet; claims each report first, so runs never double-send. */
+  sendReports(options?: { now?: number | Date }): Promise<SendReportsResult>;
 }

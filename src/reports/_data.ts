@@ -1,0 +1,162 @@
+import type { Metrics } from "../core/types.js";
+import { MetricsError } from "../errors.js";
+import type { MetricDefinition } from "../stores/types.js";
+import type { Calendar, Granularity } from "../time/index.js";
+import { lastClosedPeriod } from "./period.js";
+import type { MetricSet, ReportData, ReportPeriod, ReportRow } from "./types.js";
+
+type Counts = { start: number; count: number }[];
+const DAILY_POINTS = 30;
+
+/** Counts of `slug` per `g` bucket from `from` to `to` (inclusive); null when the slug stores nothing that gives `g`. */
+async function read(
+  metrics: Metrics,
+  slug: string,
+  g: Granularity,
+  from: number,
+  to: number,
+): Promise<Counts | null> {
+  try {
+    const rows = await metrics.history(slug, { from, to, granularity: g });
+    return rows.map((r) => ({ start: r.start.getTime(), count: r.count }));
+  } catch (error) {
+    if (
+      error instanceof MetricsError &&
+      (error.code === "E_GRANULARITY_NOT_RECORDED" || error.code === "E_RANGE_TOO_LARGE")
+    ) {
+      return null;
+    }
+    throw error;
+  }
+}
+
+const sum = (counts: Counts, from = Number.NEGATIVE_INFINITY, to = Number.POSITIVE_INFINITY): number =>
+  counts.reduce((acc, c) => (c.start >= from && c.start < to ? acc + c.count : acc), 0);
+
+/** The granularities that tile [start, end) exactly, coarsest first. */
+function tilings(calendar: Calendar, start: number, end: number): Granularity[] {
+  const aligned = (g: Granularity) =>
+    calendar.bucket(g, start).start === start && calendar.bucket(g, end).start === end;
+  if (aligned("days")) return ["days", "hours", "minutes"];
+  if (aligned("hours")) return ["hours", "minutes"];
+  return ["minutes"];
+}
+
+/** Count of `slug` over [start, end): the coarsest exact tiling that the slug stores, else 0 with a note. */
+async function periodCount(
+  metrics: Metrics,
+  slug: string,
+  start: number,
+  end: number,
+): Promise<{ count: number; note?: string }> {
+  for (const g of tilings(metrics.calendar, start, end)) {
+    const counts = await read(metrics, slug, g, start, end - 1);
+    if (counts) return { count: sum(counts, start, end) };
+  }
+  const counts = await read(metrics, slug, "hours", start, end - 1);
+  if (counts) return { count: sum(counts), note: "period counted in whole hours" };
+  return { count: 0, note: "no counts fine enough for the period are stored" };
+}
+
+/** This and the previous bucket of `g` holding `at`: [thisStart, lastStart]. */
+function twoBuckets(calendar: Calendar, g: Granularity, at: number): [number, number] {
+  const current = calendar.bucket(g, at);
+  return [current.start, calendar.bucket(g, current.start - 1).start];
+}
+
+/** This/last counts for weeks, months and years when the slug stores no daily counts. */
+async function coarsePairs(metrics: Metrics, slug: string, at: number): Promise<number[]> {
+  const out: number[] = [];
+  for (const g of ["weeks", "months", "years"] as const) {
+    const [current, last] = twoBuckets(metrics.calendar, g, at);
+    const counts = await read(metrics, slug, g, last, at);
+    out.push(counts ? sum(counts, current) : 0, counts ? sum(counts, last, current) : 0);
+  }
+  return out;
+}
+
+/** One row of the report of `set` for `period`. */
+async function buildRow(
+  metrics: Metrics,
+  set: MetricSet,
+  slug: string,
+  period: ReportPeriod,
+  previous: ReportPeriod | null,
+  definition: MetricDefinition | undefined,
+): Promise<ReportRow> {
+  const { calendar } = metrics;
+  const notes: string[] = [];
+  const current = await periodCount(metrics, slug, period.start, period.end);
+  const before = previous ? await periodCount(metrics, slug, previous.start, previous.end) : { count: 0 };
+  if (current.note) notes.push(current.note);
+  // "this week/month/year" run through the local day holding the period's last instant.
+  const at = period.end - 1;
+  const [today, yesterday] = twoBuckets(calendar, "days", at);
+  const [yearStart, lastYearStart] = twoBuckets(calendar, "years", at);
+  const days = await read(metrics, slug, "days", lastYearStart, at);
+  let pairs: number[];
+  let daily: { start: number; count: number }[] = [];
+  if (days) {
+    pairs = [today, yesterday, ...twoBuckets(calendar, "weeks", at), ...twoBuckets(calendar, "months", at)];
+    pairs = [0, 2, 4].flatMap((i) => [
+      sum(days, pairs[i] as number),
+      sum(days, pairs[i + 1] as number, pairs[i] as number),
+    ]);
+    pairs.push(sum(days, yearStart), sum(days, lastYearStart, yearStart));
+    daily = days.slice(-DAILY_POINTS);
+  } else {
+    notes.push("no daily counts are stored");
+    pairs = [0, 0, ...(await coarsePairs(metrics, slug, at))];
+  }
+  const [d0, d1, w0, w1, m0, m1, y0, y1] = pairs as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const row: ReportRow = {
+    slug,
+    name: definition?.name ?? slug,
+    period: current.count,
+    previousPeriod: before.count,
+    today: d0,
+    yesterday: d1,
+    thisWeek: w0,
+    lastWeek: w1,
+    thisMonth: m0,
+    lastMonth: m1,
+    thisYear: y0,
+    lastYear: y1,
+    change: before.count === 0 ? null : ((current.count - before.count) / Math.abs(before.count)) * 100,
+    daily,
+    alert: false,
+  };
+  if (definition?.unit !== undefined) row.unit = definition.unit;
+  const bounds = set.thresholds?.[slug];
+  if (bounds?.above !== undefined && current.count > bounds.above) row.alertReason = `above ${bounds.above}`;
+  else if (bounds?.below !== undefined && current.count < bounds.below)
+    row.alertReason = `below ${bounds.below}`;
+  row.alert = row.alertReason !== undefined;
+  if (notes.length > 0) row.note = notes.join("; ");
+  return row;
+}
+
+/** Everything `buildReport()` needs for `set` and its closed `period`. */
+export async function collectReportData(
+  metrics: Metrics,
+  set: MetricSet,
+  period: ReportPeriod,
+  generatedAt: number,
+): Promise<ReportData> {
+  const previous = lastClosedPeriod(set.schedule, metrics.calendar, period.start);
+  const definitions = new Map((await metrics.definitions()).map((d) => [d.slug, d]));
+  const rows: ReportRow[] = [];
+  for (const slug of set.metrics) {
+    rows.push(await buildRow(metrics, set, slug, period, previous, definitions.get(slug)));
+  }
+  return { set, period, timezone: metrics.calendar.timezone, rows, generatedAt };
+}

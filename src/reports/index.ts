@@ -1,0 +1,17 @@
+export { buildReport } from "./build.js";
+export { lastClosedPeriod } from "./period.js";
+export { createReports } from "./reports.js";
+export { directoryTransport, smtpTransport } from "./transports.js";
+export type {
+  MetricSet,
+  MetricSetOptions,
+  Report,
+  ReportData,
+  ReportMessage,
+  ReportPeriod,
+  ReportRow,
+  Reports,
+  ReportsOptions,
+  ReportTransport,
+  SendReportsResult,
+} from "./types.js";

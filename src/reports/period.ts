@@ -1,0 +1,100 @@
+import { Cron } from "croner";
+import { describeValue, MetricsError } from "../errors.js";
+import type { Calendar, Granularity } from "../time/index.js";
+import type { ReportPeriod } from "./types.js";
+
+/** Calendar schedules and the bucket granularity each one reports. */
+const CALENDAR_SCHEDULES: Record<string, Granularity> = {
+  daily: "days",
+  weekly: "weeks",
+  monthly: "months",
+};
+
+/** True for `"daily"`, `"weekly"` and `"monthly"`. */
+export function isCalendarSchedule(schedule: string): boolean {
+  return Object.hasOwn(CALENDAR_SCHEDULES, schedule);
+}
+
+/**
+ * Parse a cron expression (croner syntax, 5–7 fields) in `timezone`. Throws
+ * `E_INVALID_OPTION` naming the expression when croner rejects it.
+ */
+export function parseCron(expression: string, timezone: string): Cron {
+  try {
+    return new Cron(expression, { timezone, paused: true });
+  } catch (error) {
+    throw new MetricsError(
+      "E_INVALID_OPTION",
+      `schedule must be "daily", "weekly", "monthly" or a cron expression, got ${describeValue(expression)} (${(error as Error).message})`,
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * The last complete period of `schedule` at `now`, or null when none has
+ * closed yet.
+ *
+ * - `daily` / `weekly` / `monthly`: the local day, week (the calendar's week
+ *   start) or month before the one holding `now`; DST-aware, so a fall-back
+ *   day is 25 hours long. Keys: `daily:2024-05-01`, `weekly:2024-04-29`
+ *   (first day), `monthly:2024-05`.
+ * - a cron expression: from the fire time before the latest one to the latest
+ *   fire time at or before `now`. Key: `cron:<ISO end>`.
+ *
+ * Calling it again with `now = period.start` gives the period before.
+ *
+ * @example
+ * lastClosedPeriod("daily", createCalendar({ timezone: "Europe/Paris" }), Date.parse("2024-05-02T10:00:00Z"))
+ * // { key: "daily:2024-05-01", start: <2024-04-30T22:00Z>, end: <2024-05-01T22:00Z>, label: "2024-05-01" }
+ */
+export function lastClosedPeriod(schedule: string, calendar: Calendar, now: number): ReportPeriod | null {
+  if (typeof now !== "number" || !Number.isFinite(now)) {
+    throw new MetricsError("E_INVALID_DATE", `now must be epoch milliseconds, got ${describeValue(now)}`);
+  }
+  const granularity = CALENDAR_SCHEDULES[schedule];
+  if (granularity !== undefined) return calendarPeriod(schedule, granularity, calendar, now);
+  if (typeof schedule !== "string") {
+    throw new MetricsError("E_INVALID_OPTION", `schedule must be a string, got ${describeValue(schedule)}`);
+  }
+  return cronPeriod(parseCron(schedule, calendar.timezone), calendar, now);
+}
+
+function calendarPeriod(
+  schedule: string,
+  granularity: Granularity,
+  calendar: Calendar,
+  now: number,
+): ReportPeriod | null {
+  const current = calendar.bucket(granularity, now);
+  let previous: { start: number };
+  try {
+    previous = calendar.bucket(granularity, current.start - 1);
+  } catch {
+    return null; // before the earliest instant a calendar accepts
+  }
+  const first = day(calendar, previous.start);
+  const last = day(calendar, current.start - 1);
+  const label =
+    granularity === "days" ? first : granularity === "months" ? first.slice(0, 7) : `${first} – ${last}`;
+  const keyLabel = granularity === "months" ? first.slice(0, 7) : first;
+  return { key: `${schedule}:${keyLabel}`, start: previous.start, end: current.start, label };
+}
+
+function cronPeriod(cron: Cron, calendar: Calendar, now: number): ReportPeriod | null {
+  // previousRuns() excludes a run at the reference itself; ask from just after `now`.
+  const runs = cron
+    .previousRuns(3, new Date(now + 1))
+    .map((d) => d.getTime())
+    .filter((t) => t <= now);
+  const end = runs[0];
+  const start = runs[1];
+  if (end === undefined || start === undefined) return null;
+  const label = `${calendar.localLabel(start).replace("T", " ")} – ${calendar.localLabel(end).replace("T", " ")}`;
+  return { key: `cron:${new Date(end).toISOString()}`, start, end, label };
+}
+
+/** Local date `YYYY-MM-DD` of instant `t`. */
+function day(calendar: Calendar, t: number): string {
+  return calendar.localLabel(t).slice(0, 10);
+}
