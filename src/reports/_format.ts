@@ -12,10 +12,10 @@ export function formatNumber(n: number): string {
 export function formatChange(now: number, before: number): string {
   if (before === 0) return now === 0 ? "–" : "new";
   const pct = ((now - before) / Math.abs(before)) * 100;
-  const text = `${formatNumber(Math.round(Math.abs(pct) * 10) / 10)}%`;
-  if (pct > 0) return `▲ ${text}`;
-  if (pct < 0) return `▼ ${text}`;
-  return text.includes(".") ? text : `${text.slice(0, -1)}.0%`;
+  const [whole = "", fraction = "0"] = Math.abs(pct).toFixed(1).split(".");
+  const text = `${formatNumber(Number(whole))}.${fraction}%`;
+  if (text === "0.0%") return text;
+  return pct > 0 ? `▲ ${text}` : `▼ ${text}`;
 }
 
 /** Direction of a change: 1 up, -1 down, 0 flat or not comparable. */
