@@ -1,4 +1,5 @@
 import type { RecordEvent } from "../core/index.js";
+import type { MetricSetOptions } from "../reports/index.js";
 import type { GaugeValue, MetricDefinition } from "../stores/types.js";
 
 /** Options of {@link demoData}. */
@@ -249,3 +250,12 @@ function poisson(random: () => number, mean: number): number {
   }
   return k;
 }
+
+/** The metric set `start --demo` creates when absent, so the demo outbox gets a report. */
+export const DEMO_SET: Readonly<MetricSetOptions> = {
+  name: "Daily overview",
+  metrics: ["page_views", "user_signups", "orders", "revenue_eur", "api_errors"],
+  recipients: ["team@example.org"],
+  schedule: "daily",
+  thresholds: { api_errors: { above: 250 } },
+};

@@ -62,6 +62,17 @@ export function usage<T>(fn: () => T): T {
   }
 }
 
+/** {@link usage} for async work: an `E_INVALID_OPTION` it rejects with becomes a {@link UsageError}. */
+export async function usageAsync<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    return usage(() => {
+      throw error;
+    });
+  }
+}
+
 /** A {@link Logger} for the library and server that writes `warning:`/`error:` lines to stderr. */
 export function stderrLogger(ctx: Pick<CliContext, "stderr">): Logger {
   const line = (level: string, message: string, args: unknown[]) => {

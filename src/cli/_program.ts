@@ -10,6 +10,8 @@ import { benchCommand } from "./commands/bench.js";
 import { categoriesCommand } from "./commands/categories.js";
 import { historyCommand } from "./commands/history.js";
 import { recordCommand } from "./commands/record.js";
+import { sendReportsCommand } from "./commands/send-reports.js";
+import { setsCommand } from "./commands/sets.js";
 import { slugsCommand } from "./commands/slugs.js";
 import { startCommand } from "./commands/start.js";
 
@@ -21,6 +23,8 @@ const COMMANDS: readonly CommandFactory[] = [
   slugsCommand,
   categoriesCommand,
   aggregateCommand,
+  setsCommand,
+  sendReportsCommand,
   benchCommand,
 ];
 
@@ -63,10 +67,16 @@ export function createProgram(ctx: CliContext, done: Done): Command {
     .showHelpAfterError("(add --help for usage)");
   for (const factory of COMMANDS) {
     const command = factory(ctx, done);
-    command.copyInheritedSettings(program);
+    inherit(command, program);
     program.addCommand(command);
   }
   return program;
+}
+
+/** Copy the program's settings (exit override, output) to a command and its subcommands. */
+function inherit(command: Command, parent: Command): void {
+  command.copyInheritedSettings(parent);
+  for (const sub of command.commands) inherit(sub, command);
 }
 
 /**

@@ -9,10 +9,20 @@ export function usageTests(): void {
     it("--help lists every command and exits 0", async () => {
       const r = await cli(["--help"]);
       expect(r.code).toBe(0);
-      for (const name of ["start", "record", "history", "slugs", "categories", "aggregate", "bench"]) {
+      for (const name of [
+        "start",
+        "record",
+        "history",
+        "slugs",
+        "categories",
+        "aggregate",
+        "sets",
+        "send-reports",
+        "bench",
+      ]) {
         expect(r.stdout).toMatch(new RegExp(`^  ${name} `, "m"));
       }
-      expect(r.stdout).not.toMatch(/^ {2}(worker|archive|send-reports) /m);
+      expect(r.stdout).not.toMatch(/^ {2}(worker|archive) /m);
     });
 
     it("--version prints the package version", async () => {

@@ -5,6 +5,7 @@
 import { beforeAll } from "vitest";
 import { buildOnce } from "./_cli.js";
 import { outputTests } from "./_output.js";
+import { reportTests } from "./_reports.js";
 import { startTests } from "./_start.js";
 import { storeTests } from "./_stores.js";
 import { usageTests } from "./_usage.js";
@@ -14,4 +15,5 @@ beforeAll(buildOnce, 120_000);
 usageTests();
 outputTests();
 storeTests();
+reportTests();
 startTests();

@@ -6,14 +6,21 @@ import { stderrLogger, usage } from "../_errors.js";
 import { createStyle, formatNumber } from "../_format.js";
 import { openMetrics } from "../_metrics.js";
 import { parsePort } from "../_parse.js";
+import { ensureDemoSet, openReports, type TransportOptions } from "../_reports.js";
+import { type ReportScheduler, startReportScheduler } from "../_scheduler.js";
 import { seedDemo } from "../_seed.js";
+import { transportOptions } from "./send-reports.js";
 
 /** Options of `tallyboard start`. */
-export interface StartCommandOptions {
+export interface StartCommandOptions extends TransportOptions {
   port: number;
   host: string;
   demo?: boolean;
+  /** Run the report scheduler (`--no-reports` turns it off). */
+  reports: boolean;
 }
+
+const DAY = 86_400_000;
 
 /**
  * `tallyboard start`: serve the dashboard and HTTP API on the chosen store
@@ -28,7 +35,7 @@ export async function runStart(
   const { createApp, parseTokens, serve } = await import("../../server/index.js");
   const tokens = ctx.env.TALLYBOARD_TOKENS ? usage(() => parseTokens(ctx.env.TALLYBOARD_TOKENS ?? "")) : [];
   const logger = stderrLogger(ctx);
-  const { metrics, where, close } = await openMetrics(globals, ctx);
+  const { metrics, spec, where, close } = await openMetrics(globals, ctx);
   const style = createStyle(ctx.stdout.color);
   const stopping = ctx.waitForSignal();
   const controller = new AbortController();
@@ -48,6 +55,8 @@ export async function runStart(
         );
         return { code: 0 };
       }
+      if (options.reports && (await ensureDemoSet(metrics, ctx, ctx.now() - 90 * DAY)))
+        ctx.stderr.write('demo data: metric set "Daily overview", reported daily to team@example.org\n');
     }
     const app = usage(() =>
       createApp(metrics, { logger, ...(tokens.length > 0 ? { auth: { tokens } } : {}) }),
@@ -63,14 +72,28 @@ export async function runStart(
         );
       },
     );
+    let reports: Awaited<ReturnType<typeof openReports>> | undefined;
+    let scheduler: ReportScheduler | undefined;
     try {
       ctx.stdout.write(`tallyboard dashboard: ${style.cyan(`${server.url}/`)}\n`);
+      if (options.reports) {
+        reports = await openReports(metrics, spec, options, ctx);
+        ctx.stderr.write(`reports: every minute, ${reports.where}\n`);
+        scheduler = startReportScheduler({
+          reports: reports.reports,
+          timezone: metrics.calendar.timezone,
+          stdout: ctx.stdout,
+          logger,
+        });
+      }
       if (tokens.length > 0)
         ctx.stderr.write(`API auth: ${tokens.length} bearer token(s) from TALLYBOARD_TOKENS\n`);
       ctx.stderr.write("press Ctrl+C to stop\n");
       const signal = await stopping;
       ctx.stderr.write(`${signal}: shutting down\n`);
     } finally {
+      await scheduler?.stop();
+      await reports?.close();
       await server.close();
     }
     return { code: 0 };
@@ -81,20 +104,26 @@ export async function runStart(
 
 /** The `tallyboard start` command for the program in `_program.ts`. */
 export const startCommand: CommandFactory = (ctx, done) =>
-  new Command("start")
-    .description(
-      "serve the dashboard and HTTP API until Ctrl+C (default store: embedded PGlite in ./.tallyboard)",
-    )
-    .addOption(
-      new Option("-p, --port <n>", "port to listen on; 0 picks a free one")
-        .argParser(parsePort)
-        .default(8787),
-    )
-    .option("--host <host>", "address to bind", "127.0.0.1")
-    .option("--demo", "first fill 90 days of sample metrics (skipped when the store already has them)")
+  transportOptions(
+    new Command("start")
+      .description(
+        "serve the dashboard and HTTP API until Ctrl+C (default store: embedded PGlite in ./.tallyboard)",
+      )
+      .addOption(
+        new Option("-p, --port <n>", "port to listen on; 0 picks a free one")
+          .argParser(parsePort)
+          .default(8787),
+      )
+      .option("--host <host>", "address to bind", "127.0.0.1")
+      .option(
+        "--demo",
+        'first fill 90 days of sample metrics (skipped when the store already has them) and a "Daily overview" metric set',
+      )
+      .option("--no-reports", "do not send metric set reports (by default checked every minute)"),
+  )
     .addHelpText(
       "after",
-      '\nEnvironment: TALLYBOARD_TOKENS="tok1:read,write;tok2:read" requires bearer tokens on the API.',
+      '\nEnvironment: TALLYBOARD_TOKENS="tok1:read,write;tok2:read" requires bearer tokens on the API.\nReports go to --smtp / TALLYBOARD_SMTP, else .eml files in --outbox (see send-reports --help).',
     )
     .action(
       action(done, (options: StartCommandOptions, command: Command) =>

@@ -1,0 +1,71 @@
+import { Cron } from "croner";
+import type { Reports, SendReportsResult } from "../reports/index.js";
+import type { Logger } from "../stores/types.js";
+import type { Output } from "./_context.js";
+import { sentLines } from "./_reports.js";
+
+/** Options of {@link startReportScheduler}. */
+export interface ReportSchedulerOptions {
+  reports: Reports;
+  /** IANA zone the minute ticks are computed in (that of the metrics). */
+  timezone: string;
+  /** Gets one line per sent report. */
+  stdout: Output;
+  /** Gets failed sends and errors of a whole run. */
+  logger: Logger;
+  /** Run once at once, before the first tick. @default true */
+  runNow?: boolean;
+}
+
+/** A running scheduler. */
+export interface ReportScheduler {
+  /** Run `sendReports()` now (waits for a run already in progress instead of starting a second). */
+  runOnce(): Promise<SendReportsResult | undefined>;
+  /** Stop the ticks and wait for a run in progress. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Call `sendReports()` every minute (croner, `protect` against overlapping
+ * runs). Each sent report prints one line; failures go to the logger and are
+ * retried by a later tick, because their claim was released.
+ */
+export function startReportScheduler(options: ReportSchedulerOptions): ReportScheduler {
+  const { reports, stdout, logger } = options;
+  let running: Promise<SendReportsResult | undefined> | undefined;
+  const run = async (): Promise<SendReportsResult | undefined> => {
+    try {
+      const result = await reports.sendReports();
+      for (const line of sentLines(result)) stdout.write(`report ${line}\n`);
+      for (const f of result.failed)
+        logger.error(
+          `report ${JSON.stringify(f.set)} ${f.period} not sent (retried next minute): ${f.error}`,
+        );
+      return result;
+    } catch (error) {
+      logger.error("sending reports failed:", error);
+      return undefined;
+    }
+  };
+  const runOnce = () => {
+    running ??= run().finally(() => {
+      running = undefined;
+    });
+    return running;
+  };
+  const job = new Cron("* * * * *", { timezone: options.timezone, protect: true }, async () => {
+    await runOnce();
+  });
+  if (options.runNow !== false) void runOnce();
+  let stopping: Promise<void> | undefined;
+  return {
+    runOnce,
+    stop: () => {
+      stopping ??= (async () => {
+        job.stop();
+        await running;
+      })();
+      return stopping;
+    },
+  };
+}
