@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { buildReport } from "../../src/reports/index.js";
 import type { ReportData, ReportRow } from "../../src/reports/index.js";
+import { buildReport } from "../../src/reports/index.js";
 
 const DAY = 86_400_000;
 const END = Date.UTC(2024, 4, 2);
@@ -29,7 +29,13 @@ function row(over: Partial<ReportRow> = {}): ReportRow {
 
 function data(rows: ReportRow[], name = "Daily overview"): ReportData {
   return {
-    set: { name, metrics: rows.map((r) => r.slug), recipients: ["ops@example.org"], schedule: "daily", createdAt: 0 },
+    set: {
+      name,
+      metrics: rows.map((r) => r.slug),
+      recipients: ["ops@example.org"],
+      schedule: "daily",
+      createdAt: 0,
+    },
     period: { key: "daily:2024-05-01", start: END - DAY, end: END, label: "2024-05-01" },
     timezone: "UTC",
     rows,
@@ -56,7 +62,9 @@ describe("buildReport", () => {
   });
 
   it("renders the numbers as an aligned text table", () => {
-    const { text } = buildReport(data([row(), row({ slug: "errors", name: "Errors", unit: undefined, period: 7, previousPeriod: 14 })]));
+    const { text } = buildReport(
+      data([row(), row({ slug: "errors", name: "Errors", unit: undefined, period: 7, previousPeriod: 14 })]),
+    );
     const lines = text.split("\n");
     const header = lines.find((l) => l.startsWith("Metric")) as string;
     const signups = lines.find((l) => l.startsWith("Signups (users)")) as string;
@@ -73,7 +81,10 @@ describe("buildReport", () => {
 
   it("shows 'new' when the previous period was 0 and '–' when both were 0", () => {
     const { text, html } = buildReport(
-      data([row({ period: 5, previousPeriod: 0, change: null }), row({ slug: "b", name: "Quiet", period: 0, previousPeriod: 0, change: null })]),
+      data([
+        row({ period: 5, previousPeriod: 0, change: null }),
+        row({ slug: "b", name: "Quiet", period: 0, previousPeriod: 0, change: null }),
+      ]),
     );
     expect(text.split("\n").find((l) => l.startsWith("Signups"))).toMatch(/\bnew\b/);
     expect(text.split("\n").find((l) => l.startsWith("Quiet"))).toContain("–");
@@ -83,7 +94,18 @@ describe("buildReport", () => {
   it("escapes user strings and contains no script, no external image, no style element", () => {
     const evil = '<script>alert("x")</script>';
     const report = buildReport(
-      data([row({ name: `Sign${evil}ups`, unit: "<b>u</b>", note: "<img src=x>", alert: true, alertReason: "above 1" })], `Ops ${evil} & co`),
+      data(
+        [
+          row({
+            name: `Sign${evil}ups`,
+            unit: "<b>u</b>",
+            note: "<img src=x>",
+            alert: true,
+            alertReason: "above 1",
+          }),
+        ],
+        `Ops ${evil} & co`,
+      ),
     );
     expect(report.html).not.toMatch(/<script/i);
     expect(report.html).not.toContain("<b>u</b>");
@@ -97,7 +119,9 @@ describe("buildReport", () => {
 
   it("draws a 30-bar chart with CSS heights proportional to the counts", () => {
     const { html } = buildReport(data([row()]));
-    const heights = [...html.matchAll(/<td valign="bottom"[^>]*><div style="height:(\d+)px/g)].map((m) => Number(m[1]));
+    const heights = [...html.matchAll(/<td valign="bottom"[^>]*><div style="height:(\d+)px/g)].map((m) =>
+      Number(m[1]),
+    );
     expect(heights).toHaveLength(30);
     expect(heights[0]).toBe(1); // a zero day is a 1 px baseline
     expect(heights[29]).toBe(60); // the largest day is full height

@@ -17,7 +17,9 @@ describe("lastClosedPeriod: calendar schedules", () => {
       label: "2024-05-01",
     });
     expect(lastClosedPeriod("daily", ny, Date.parse("2024-05-02T04:00:00Z"))?.key).toBe("daily:2024-05-01");
-    expect(lastClosedPeriod("daily", ny, Date.parse("2024-05-02T03:59:59.999Z"))?.key).toBe("daily:2024-04-30");
+    expect(lastClosedPeriod("daily", ny, Date.parse("2024-05-02T03:59:59.999Z"))?.key).toBe(
+      "daily:2024-04-30",
+    );
   });
 
   it("daily across DST in New York: the fall-back day is 25 h, the spring-forward day 23 h", () => {
@@ -92,8 +94,13 @@ describe("lastClosedPeriod: cron schedules", () => {
     // Fires once a year from 2024 only (croner's optional 7th field is the year).
     expect(lastClosedPeriod("0 0 0 1 1 * 2024", utc, Date.parse("2024-06-01T00:00:00Z"))).toBeNull();
     expect(() => lastClosedPeriod("every tuesday", utc, 0)).toThrowError(
-      expect.objectContaining({ code: "E_INVALID_OPTION", message: expect.stringContaining('"every tuesday"') }),
+      expect.objectContaining({
+        code: "E_INVALID_OPTION",
+        message: expect.stringContaining('"every tuesday"'),
+      }),
     );
-    expect(() => lastClosedPeriod("daily", utc, Number.NaN)).toThrowError(expect.objectContaining({ code: "E_INVALID_DATE" }));
+    expect(() => lastClosedPeriod("daily", utc, Number.NaN)).toThrowError(
+      expect.objectContaining({ code: "E_INVALID_DATE" }),
+    );
   });
 });
