@@ -211,7 +211,7 @@ export function reportTests(): void {
       [
         "an alert on a slug outside the set",
         [...add, "--metrics", "a", "--to", "a@example.org", "--alert", "b>5"],
-        /^error: .*"b".*E_INVALID_OPTION/,
+        /^error: .*"b".*not one of the set's metrics/,
       ],
       ["a bad address", [...add, "--metrics", "a", "--to", "not-an-address"], /^error: .*"not-an-address"/],
       [

@@ -1,4 +1,6 @@
+import { readdir, readFile } from "node:fs/promises";
 import { createServer } from "node:net";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cli, startServer, tempDir } from "./_cli.js";
 
@@ -22,6 +24,22 @@ async function totalOf(base: string, slug: string): Promise<number> {
   );
   const rows: Row[] = (body as { rows: Row[] }).rows;
   return rows.reduce((sum, r) => sum + r.count, 0);
+}
+
+/** The `.eml` files in `dir` (none when it does not exist yet). */
+async function emlFiles(dir: string): Promise<string[]> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  return names.filter((n) => n.endsWith(".eml"));
+}
+
+/** Wait up to `timeoutMs` for the first `.eml` file in `dir` and return its text. */
+async function firstEml(dir: string, timeoutMs: number): Promise<string> {
+  for (let waited = 0; waited < timeoutMs; waited += 250) {
+    const [name] = await emlFiles(dir);
+    if (name) return readFile(join(dir, name), "utf8");
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`no .eml file in ${dir} after ${timeoutMs} ms`);
 }
 
 /** `tallyboard start`: serves, seeds demo data once, shuts down cleanly on SIGTERM/SIGINT. */
@@ -61,6 +79,11 @@ export function startTests(): void {
         expect(total).toBeGreaterThan(100_000);
         const page = await fetch(`${server.url}/`);
         expect(page.status).toBe(200);
+        // The demo metric set is reported at startup (yesterday is its last closed day).
+        const eml = (await firstEml(join(dir.path, "demo", "outbox"), 60_000)).replace(/=\r?\n/g, "");
+        expect(eml).toContain("Daily overview");
+        expect(eml).toMatch(/^To: team@example\.org/m);
+        expect(eml).toContain("page_views");
         // PGlite is single-process: a second process on the same directory is refused, not corrupting it.
         const second = await cli(["--store", store, "slugs"]);
         expect(second.code).toBe(1);
@@ -72,6 +95,9 @@ export function startTests(): void {
         expect(end.code, end.stderr).toBe(0);
         expect(end.stderr).toContain("demo data: ");
         expect(end.stderr).toContain("SIGTERM: shutting down");
+        expect(end.stdout).toMatch(
+          /^report sent "Daily overview" daily:\d{4}-\d{2}-\d{2} to team@example\.org$/m,
+        );
       }
 
       // A second --demo on the same store does not seed again (counts unchanged).
@@ -84,6 +110,10 @@ export function startTests(): void {
         const end = await again.stop("SIGINT");
         expect(end.code, end.stderr).toBe(0);
         expect(end.stderr).toContain("already present");
+        // The set exists and its report for that day went out already: nothing new is sent.
+        expect(end.stderr).not.toContain('metric set "Daily overview"');
+        expect(end.stdout).not.toContain("report sent");
+        expect(await emlFiles(join(dir.path, "demo", "outbox"))).toHaveLength(1);
       }
     });
 

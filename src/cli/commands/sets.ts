@@ -19,7 +19,7 @@ export interface SetsAddOptions {
   metrics: string[];
   to: string[];
   schedule: string;
-  alert: AlertArg[];
+  alert?: AlertArg[];
 }
 
 /** A comma-separated list; repeated options add up. */
@@ -102,7 +102,7 @@ export async function runSetsAdd(
   return withMetrics(globals, ctx, async ({ metrics }) => {
     const reports = await setsOnly(metrics, ctx);
     const existed = (await reports.metricSets()).some((s) => s.name === name);
-    const thresholds = thresholdsOf(options.alert);
+    const thresholds = thresholdsOf(options.alert ?? []);
     const set = await usageAsync(() =>
       reports.createMetricSet({
         name,
@@ -165,9 +165,9 @@ export const setsCommand: CommandFactory = (ctx, done) => {
       )
       .option("--schedule <when>", 'daily, weekly, monthly or a cron expression like "0 8 * * 1"', "daily")
       .addOption(
-        new Option("--alert <rule>", "mark a row as alert: slug>N or slug<N (repeatable)")
-          .argParser(parseAlert)
-          .default([]),
+        new Option("--alert <rule>", "mark a row as alert: slug>N or slug<N (repeatable)").argParser(
+          parseAlert,
+        ),
       )
       .action(
         action(done, (name: string, options: SetsAddOptions, command: Command) =>
