@@ -18,6 +18,13 @@ describe("package exports", () => {
       "./stores/redis": ["redisStore"],
       "./stores/postgres": ["postgresStore"],
       "./server": ["createApp", "serve", "parseTokens"],
+      "./reports": [
+        "createReports",
+        "buildReport",
+        "lastClosedPeriod",
+        "smtpTransport",
+        "directoryTransport",
+      ],
     };
     expect(Object.keys(pkg.exports).sort()).toEqual(Object.keys(expected).sort());
     const script = `

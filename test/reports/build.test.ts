@@ -5,8 +5,8 @@ import { buildReport } from "../../src/reports/index.js";
 const DAY = 86_400_000;
 const END = Date.UTC(2024, 4, 2);
 
-function row(over: Partial<ReportRow> = {}): ReportRow {
-  return {
+function row(over: Omit<Partial<ReportRow>, "unit"> & { unit?: string | undefined } = {}): ReportRow {
+  const r: Omit<ReportRow, "unit"> & { unit?: string | undefined } = {
     slug: "signups",
     name: "Signups",
     unit: "users",
@@ -25,6 +25,8 @@ function row(over: Partial<ReportRow> = {}): ReportRow {
     alert: false,
     ...over,
   };
+  if (r.unit === undefined) delete r.unit;
+  return r as ReportRow;
 }
 
 function data(rows: ReportRow[], name = "Daily overview"): ReportData {
