@@ -33,29 +33,32 @@ async function read(
 const sum = (counts: Counts, from = Number.NEGATIVE_INFINITY, to = Number.POSITIVE_INFINITY): number =>
   counts.reduce((acc, c) => (c.start >= from && c.start < to ? acc + c.count : acc), 0);
 
-/** The granularities that tile [start, end) exactly, coarsest first. */
-function tilings(calendar: Calendar, start: number, end: number): Granularity[] {
+/** The coarsest granularity whose buckets tile [start, end) exactly (history() sums finer stored ones). */
+function tiling(calendar: Calendar, start: number, end: number): Granularity {
   const aligned = (g: Granularity) =>
     calendar.bucket(g, start).start === start && calendar.bucket(g, end).start === end;
-  if (aligned("days")) return ["days", "hours", "minutes"];
-  if (aligned("hours")) return ["hours", "minutes"];
-  return ["minutes"];
+  if (aligned("days")) return "days";
+  return aligned("hours") ? "hours" : "minutes";
 }
 
-/** Count of `slug` over [start, end): the coarsest exact tiling that the slug stores, else 0 with a note. */
+/** Count of `slug` over [start, end); whole hours, or 0, with a note when the exact tiling cannot be read. */
 async function periodCount(
   metrics: Metrics,
   slug: string,
   start: number,
   end: number,
 ): Promise<{ count: number; note?: string }> {
-  for (const g of tilings(metrics.calendar, start, end)) {
-    const counts = await read(metrics, slug, g, start, end - 1);
-    if (counts) return { count: sum(counts, start, end) };
+  const g = tiling(metrics.calendar, start, end);
+  const counts = await read(metrics, slug, g, start, end - 1);
+  if (counts) return { count: sum(counts, start, end) };
+  if (g === "minutes") {
+    const hours = await read(metrics, slug, "hours", start, end - 1);
+    if (hours) return { count: sum(hours), note: "period counted in whole hours" };
   }
-  const counts = await read(metrics, slug, "hours", start, end - 1);
-  if (counts) return { count: sum(counts), note: "period counted in whole hours" };
-  return { count: 0, note: "no counts fine enough for the period are stored" };
+  return {
+    count: 0,
+    note: `no ${g === "days" ? "daily" : g === "hours" ? "hourly" : "minute"} or finer counts could be read for the period`,
+  };
 }
 
 /** This and the previous bucket of `g` holding `at`: [thisStart, lastStart]. */
@@ -105,7 +108,7 @@ async function buildRow(
     pairs.push(sum(days, yearStart), sum(days, lastYearStart, yearStart));
     daily = days.slice(-DAILY_POINTS);
   } else {
-    notes.push("no daily counts are stored");
+    notes.push("no daily counts could be read (not stored, or more than maxPoints)");
     pairs = [0, 0, ...(await coarsePairs(metrics, slug, at))];
   }
   const [d0, d1, w0, w1, m0, m1, y0, y1] = pairs as [

@@ -129,6 +129,41 @@ describe("reportData", () => {
   });
 });
 
+describe("reportData for cron periods", () => {
+  it("sums hours for an hour-aligned period, minutes when stored, else whole hours with a note", async () => {
+    const metrics = await setup();
+    await metrics.record("clicks", { ...at("2024-05-01T12:10:00Z"), granularities: { min: "minutes" } });
+    await metrics.record("clicks", {
+      by: 2,
+      ...at("2024-05-01T12:40:00Z"),
+      granularities: { min: "minutes" },
+    });
+    const reports = createReports(metrics, { transport: { send: async () => {} }, now: () => CREATED });
+    await reports.createMetricSet({
+      name: "At 8",
+      metrics: ["signups"],
+      recipients: ["a@x.org"],
+      schedule: "0 8 * * *",
+    });
+    const hourly = await reports.reportData("At 8", { now: NOW });
+    expect(hourly.period.start).toBe(Date.parse("2024-05-01T12:00:00Z"));
+    expect(hourly.rows[0]).toMatchObject({ period: 3, previousPeriod: 2 });
+    expect(hourly.rows[0]?.note).toBeUndefined();
+
+    await reports.createMetricSet({
+      name: "At 8:30",
+      metrics: ["clicks", "signups"],
+      recipients: ["a@x.org"],
+      schedule: "30 8 * * *",
+    });
+    const [clicks, signups] = (await reports.reportData("At 8:30", { now: NOW })).rows;
+    expect(clicks).toMatchObject({ period: 2, previousPeriod: 1 });
+    expect(clicks?.note).toBeUndefined();
+    // signups stores hours only: 12:00–13:00Z on both days is counted whole (3 + 100).
+    expect(signups).toMatchObject({ period: 103, note: expect.stringContaining("whole hours") });
+  });
+});
+
 describe("sendReports over a real SMTP server", () => {
   let smtp: TestSmtp;
   beforeAll(async () => {
