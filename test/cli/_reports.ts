@@ -14,9 +14,9 @@ interface SendResult {
   failed: { set: string; period: string; error: string }[];
 }
 
-/** A message's raw text with quoted-printable soft line breaks joined. */
+/** A message's raw text with quoted-printable soft line breaks joined (not the `?=` ending encoded words). */
 function unfold(raw: string): string {
-  return raw.replace(/=\r?\n/g, "");
+  return raw.replace(/(?<!\?)=\r?\n/g, "");
 }
 
 /** A real SMTP server on a free port that keeps every message it receives. */

@@ -80,10 +80,11 @@ export function startTests(): void {
         const page = await fetch(`${server.url}/`);
         expect(page.status).toBe(200);
         // The demo metric set is reported at startup (yesterday is its last closed day).
-        const eml = (await firstEml(join(dir.path, "demo", "outbox"), 60_000)).replace(/=\r?\n/g, "");
+        const eml = (await firstEml(join(dir.path, "demo", "outbox"), 60_000)).replace(/(?<!\?)=\r?\n/g, "");
         expect(eml).toContain("Daily overview");
         expect(eml).toMatch(/^To: team@example\.org/m);
-        expect(eml).toContain("page_views");
+        expect(eml).toContain("Page views (views)");
+        expect(eml).toContain("API errors (errors)");
         // PGlite is single-process: a second process on the same directory is refused, not corrupting it.
         const second = await cli(["--store", store, "slugs"]);
         expect(second.code).toBe(1);
