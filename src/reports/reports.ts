@@ -65,9 +65,17 @@ export function createReports(metrics: Metrics, options: ReportsOptions): Report
       return void result.skipped.push({ set: set.name, period: period.key, reason: "before-created" });
     }
     const key = { set: set.name, period: period.key };
-    if (!(await store.claimReport({ ...key, now, leaseMs }))) {
-      return void result.skipped.push({ ...key, reason: "sent-or-claimed" });
+    let claimed: boolean;
+    try {
+      claimed = await store.claimReport({ ...key, now, leaseMs });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      logger?.error(
+        `tallyboard: could not claim report ${period.key} of ${describeValue(set.name)}: ${message}`,
+      );
+      return void result.failed.push({ ...key, error: message });
     }
+    if (!claimed) return void result.skipped.push({ ...key, reason: "sent-or-claimed" });
     try {
       const report = buildReport(await collectReportData(metrics, set, period, now));
       await transport.send({ from, to: [...set.recipients], ...report, set: set.name });

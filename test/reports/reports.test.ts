@@ -286,6 +286,34 @@ describe("sendReports over a real SMTP server", () => {
   });
 });
 
+describe("sendReports when the store fails", () => {
+  it("reports a set whose claim fails as failed and goes on with the others", async () => {
+    const inner = memoryStore();
+    let broken = true;
+    const store = {
+      ...inner,
+      claimReport: async (claim: Parameters<typeof inner.claimReport>[0]) => {
+        if (broken && claim.set === "A") throw new Error("store unreachable");
+        return inner.claimReport(claim);
+      },
+    };
+    const metrics = createMetrics({ store, timezone: "America/New_York" });
+    const sent: string[] = [];
+    const reports = createReports(metrics, {
+      transport: { send: async (m) => void sent.push(m.set ?? "") },
+      now: () => CREATED,
+    });
+    for (const name of ["A", "B"])
+      await reports.createMetricSet({ name, metrics: ["x"], recipients: ["a@x.org"] });
+    const first = await reports.sendReports({ now: NOW });
+    expect(first.failed).toEqual([{ set: "A", period: "daily:2024-05-01", error: "store unreachable" }]);
+    expect(first.sent.map((s) => s.set)).toEqual(["B"]);
+    broken = false;
+    expect((await reports.sendReports({ now: NOW })).sent.map((s) => s.set)).toEqual(["A"]);
+    expect(sent).toEqual(["B", "A"]);
+  });
+});
+
 describe("directoryTransport", () => {
   it("writes one parseable .eml per report, atomically, creating the directory", async () => {
     const root = await mkdtemp(join(tmpdir(), "tallyboard-eml-"));
