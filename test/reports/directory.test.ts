@@ -1,0 +1,49 @@
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { createReports, directoryTransport, smtpTransport } from "../../src/reports/index.js";
+import { CREATED, NOW, setup } from "./_fixtures.js";
+import { parseHeaders } from "./_mail.js";
+
+describe("directoryTransport", () => {
+  it("writes one parseable .eml per report, atomically, creating the directory", async () => {
+    const root = await mkdtemp(join(tmpdir(), "tallyboard-eml-"));
+    try {
+      const dir = join(root, "out", "box");
+      const reports = createReports(await setup(), {
+        transport: directoryTransport(dir),
+        now: () => CREATED,
+      });
+      await reports.createMetricSet({
+        name: "Daily <overview>",
+        metrics: ["signups"],
+        recipients: ["ops@example.org"],
+      });
+      expect((await reports.sendReports({ now: NOW })).sent).toHaveLength(1);
+      const files = await readdir(dir);
+      expect(files).toHaveLength(1);
+      expect(files[0]).toMatch(/^\d{8}T\d{6}Z-daily-overview-[0-9a-f]{6}\.eml$/);
+      const raw = await readFile(join(dir, files[0] as string), "utf8");
+      const headers = parseHeaders(raw);
+      expect(headers.subject).toBe("tallyboard report: Daily <overview> — 2024-05-01");
+      expect(headers.to).toBe("ops@example.org");
+      expect(headers.from).toBe("tallyboard <reports@localhost>");
+      expect(headers["content-type"]).toMatch(/^multipart\/alternative; boundary=/);
+      expect(raw).toMatch(/Content-Type: text\/plain/);
+      expect(raw).toMatch(/Content-Type: text\/html/);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it("rejects bad transport arguments at once", () => {
+    expect(() => directoryTransport("")).toThrowError(expect.objectContaining({ code: "E_INVALID_OPTION" }));
+    expect(() => smtpTransport("http://mail.example.org")).toThrowError(
+      expect.objectContaining({
+        code: "E_INVALID_OPTION",
+        message: expect.stringContaining("http://mail.example.org"),
+      }),
+    );
+  });
+});
