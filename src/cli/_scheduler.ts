@@ -11,7 +11,7 @@ export interface ReportSchedulerOptions {
   timezone: string;
   /** Gets one line per sent report. */
   stdout: Output;
-  /** Gets failed sends and errors of a whole run. */
+  /** Gets errors of a whole run; failed sends are logged by `createReports()`'s logger. */
   logger: Logger;
   /** Run once at once, before the first tick. @default true */
   runNow?: boolean;
@@ -27,8 +27,8 @@ export interface ReportScheduler {
 
 /**
  * Call `sendReports()` every minute (croner, `protect` against overlapping
- * runs). Each sent report prints one line; failures go to the logger and are
- * retried by a later tick, because their claim was released.
+ * runs). Each sent report prints one line; a failed send is retried by a
+ * later tick, because its claim was released.
  */
 export function startReportScheduler(options: ReportSchedulerOptions): ReportScheduler {
   const { reports, stdout, logger } = options;
@@ -36,11 +36,8 @@ export function startReportScheduler(options: ReportSchedulerOptions): ReportSch
   const run = async (): Promise<SendReportsResult | undefined> => {
     try {
       const result = await reports.sendReports();
+      // Failed sends are logged by the library (same logger) and retried by the next tick.
       for (const line of sentLines(result)) stdout.write(`report ${line}\n`);
-      for (const f of result.failed)
-        logger.error(
-          `report ${JSON.stringify(f.set)} ${f.period} not sent (retried next minute): ${f.error}`,
-        );
       return result;
     } catch (error) {
       logger.error("sending reports failed:", error);
