@@ -7,6 +7,7 @@ import type { MetricSet, ReportData, ReportPeriod, ReportRow } from "./types.js"
 
 type Counts = { start: number; count: number }[];
 const DAILY_POINTS = 30;
+const NO_DAILY = "no daily or finer counts could be read (not stored, or more than maxPoints)";
 
 /** Counts of `slug` per `g` bucket from `from` to `to` (inclusive); null when the slug stores nothing that gives `g`. */
 async function read(
@@ -55,9 +56,10 @@ async function periodCount(
     const hours = await read(metrics, slug, "hours", start, end - 1);
     if (hours) return { count: sum(hours), note: "period counted in whole hours" };
   }
+  if (g === "days") return { count: 0, note: NO_DAILY };
   return {
     count: 0,
-    note: `no ${g === "days" ? "daily" : g === "hours" ? "hourly" : "minute"} or finer counts could be read for the period`,
+    note: `no ${g === "hours" ? "hourly" : "minute"} or finer counts could be read for the period`,
   };
 }
 
@@ -65,6 +67,20 @@ async function periodCount(
 function twoBuckets(calendar: Calendar, g: Granularity, at: number): [number, number] {
   const current = calendar.bucket(g, at);
   return [current.start, calendar.bucket(g, current.start - 1).start];
+}
+
+/**
+ * The current bucket to date (from `current` to the last day read) and the
+ * same number of days from the start of the previous bucket (all of it when
+ * shorter, or when the current bucket is `complete`), counted in local days
+ * so DST does not matter.
+ */
+function toDate(days: Counts, current: number, previous: number, complete: boolean): [number, number] {
+  const i = days.findIndex((d) => d.start >= current);
+  const j = days.findIndex((d) => d.start >= previous);
+  if (i < 0 || j < 0) return [0, 0];
+  const span = complete ? i - j : Math.min(days.length - i, i - j);
+  return [sum(days.slice(i)), sum(days.slice(j, j + span))];
 }
 
 /** This/last counts for weeks, months and years when the slug stores no daily counts. */
@@ -100,15 +116,22 @@ async function buildRow(
   let pairs: number[];
   let daily: { start: number; count: number }[] = [];
   if (days) {
-    pairs = [today, yesterday, ...twoBuckets(calendar, "weeks", at), ...twoBuckets(calendar, "months", at)];
-    pairs = [0, 2, 4].flatMap((i) => [
-      sum(days, pairs[i] as number),
-      sum(days, pairs[i + 1] as number, pairs[i] as number),
-    ]);
-    pairs.push(sum(days, yearStart), sum(days, lastYearStart, yearStart));
+    const starts = [
+      today,
+      yesterday,
+      ...twoBuckets(calendar, "weeks", at),
+      ...twoBuckets(calendar, "months", at),
+      yearStart,
+      lastYearStart,
+    ];
+    const grains = ["days", "weeks", "months", "years"] as const;
+    pairs = grains.flatMap((g, k) => {
+      const complete = calendar.next(g, calendar.bucket(g, at)).start <= period.end;
+      return toDate(days, starts[2 * k] as number, starts[2 * k + 1] as number, complete);
+    });
     daily = days.slice(-DAILY_POINTS);
   } else {
-    notes.push("no daily counts could be read (not stored, or more than maxPoints)");
+    notes.push(NO_DAILY);
     pairs = [0, 0, ...(await coarsePairs(metrics, slug, at))];
   }
   const [d0, d1, w0, w1, m0, m1, y0, y1] = pairs as [
@@ -144,7 +167,7 @@ async function buildRow(
   else if (bounds?.below !== undefined && current.count < bounds.below)
     row.alertReason = `below ${bounds.below}`;
   row.alert = row.alertReason !== undefined;
-  if (notes.length > 0) row.note = notes.join("; ");
+  if (notes.length > 0) row.note = [...new Set(notes)].join("; ");
   return row;
 }
 

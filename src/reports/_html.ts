@@ -87,7 +87,7 @@ export function renderHtml(data: ReportData, subject: string): string {
 <p style="${FONT}font-size:13px;color:#57606a;margin:4px 0 0;">${esc(data.period.label)} (${esc(data.timezone)}) · ${esc(data.set.schedule)} report</p></td></tr>
 ${banner}
 ${data.rows.map((r) => metric(r, data.timezone)).join("\n")}
-<tr><td style="${FONT}font-size:11px;color:#57606a;padding-top:8px;">Change compares each period with the one before it. Week, month and year run through the period's last day. Generated ${new Date(data.generatedAt).toISOString()} by tallyboard.</td></tr>
+<tr><td style="${FONT}font-size:11px;color:#57606a;padding-top:8px;">Change compares the period with the one before it. Week, month and year are to date (through the period's last day) against the same number of days of the previous week, month and year. Generated ${new Date(data.generatedAt).toISOString()} by tallyboard.</td></tr>
 </table></td></tr></table></body></html>
 `;
 }

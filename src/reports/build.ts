@@ -86,7 +86,8 @@ function renderText(data: ReportData): string {
     lines.push("", "Notes:", ...notes.map((r) => `- ${rowTitle(r)}: ${oneLine(r.note ?? "")}`));
   lines.push(
     "",
-    "Change compares the period with the one before it. Week, month and year run through the period's last day.",
+    "Change compares the period with the one before it. Week, month and year are to date (through the period's last day)",
+    "against the same number of days of the previous week, month and year.",
     `Generated ${new Date(data.generatedAt).toISOString()}.`,
   );
   return `${lines.join("\n")}\n`;

@@ -38,9 +38,16 @@ export interface ReportRow {
   /** Count in the reported period and in the one before it. */
   period: number;
   previousPeriod: number;
-  /** Local day of the period's end (`today`) and the day before. */
+  /** The local day holding the period's last instant (`today`) and the day before. */
   today: number;
   yesterday: number;
+  /**
+   * The local week, month and year holding that day, to date (through that
+   * day), and the same number of days from the start of the previous week,
+   * month and year (all of it when shorter, or when the current one is
+   * complete, as in weekly and monthly reports). When the slug stores no daily
+   * counts: whole buckets, with a `note`.
+   */
   thisWeek: number;
   lastWeek: number;
   thisMonth: number;

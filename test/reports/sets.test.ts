@@ -80,12 +80,12 @@ describe("reportData", () => {
       change: 50,
       today: 3,
       yesterday: 2,
-      thisWeek: 5, // Monday Apr 29 through May 1
-      lastWeek: 5,
-      thisMonth: 3,
-      lastMonth: 7,
-      thisYear: 10,
-      lastYear: 7,
+      thisWeek: 5, // Monday Apr 29 through Wednesday May 1 ...
+      lastWeek: 5, // ... against Monday Apr 22 through Wednesday Apr 24
+      thisMonth: 3, // May 1 against April 1
+      lastMonth: 11,
+      thisYear: 21, // the first 122 days of 2024 against those of 2023 (through May 2)
+      lastYear: 13,
       alert: true,
       alertReason: "above 2",
     });
@@ -102,6 +102,30 @@ describe("reportData", () => {
     });
     expect(never).toMatchObject({ name: "never", period: 0, previousPeriod: 0, change: null, alert: false });
     await expect(reports.reportData("Nope", { now: NOW })).rejects.toMatchObject({ code: "E_NOT_FOUND" });
+  });
+});
+
+describe("reportData for a monthly set", () => {
+  it("compares the whole reported month with the whole month before, even a longer one", async () => {
+    const metrics = await setup();
+    await metrics.record("signups", { by: 19, ...at("2024-03-31T12:00:00Z") }); // day 31 of March
+    const reports = createReports(metrics, { transport: { send: async () => {} }, now: () => CREATED });
+    await reports.createMetricSet({
+      name: "M",
+      metrics: ["signups"],
+      recipients: ["a@x.org"],
+      schedule: "monthly",
+    });
+    const data = await reports.reportData("M", { now: NOW });
+    expect(data.period.key).toBe("monthly:2024-04");
+    expect(data.rows[0]).toMatchObject({
+      period: 18, // 2 + 5 + 11 in April
+      previousPeriod: 19,
+      thisMonth: 18,
+      lastMonth: 19, // all 31 days of March
+      today: 2, // April 30
+      yesterday: 0,
+    });
   });
 });
 
