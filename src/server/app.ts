@@ -3,6 +3,7 @@ import { secureHeaders } from "hono/secure-headers";
 import type { Metrics } from "../core/index.js";
 import { describeValue, MetricsError } from "../errors.js";
 import { readRoutes } from "./_api-read.js";
+import { setsRoutes } from "./_api-sets.js";
 import { writeRoutes } from "./_api-write.js";
 import { prepareTokens, requireScope } from "./_auth.js";
 import { dashboardRoutes } from "./_dashboard.js";
@@ -58,6 +59,7 @@ export function createApp(metrics: Metrics, options: AppOptions = {}): Hono {
     api.use("*", (c, next) => (c.req.method === "GET" || c.req.method === "HEAD" ? read : write)(c, next));
   }
   api.route("/", readRoutes({ metrics, now }));
+  api.route("/", setsRoutes({ metrics }));
   api.route("/", writeRoutes({ metrics, maxBodyBytes, maxEvents }));
 
   const app = new Hono();

@@ -59,3 +59,36 @@ describe("GET /sets", () => {
     });
   });
 });
+
+describe("GET /api/v1/sets through createApp", () => {
+  it("is mounted with the read routes and needs the read scope", async () => {
+    const { createApp } = await import("../../src/server/index.js");
+    const metrics = createMetrics({ store: memoryStore(), now: () => Date.UTC(2026, 0, 2) });
+    await createReports(metrics, {
+      transport: { send: async () => {} },
+      now: () => Date.UTC(2026, 0, 2),
+    }).createMetricSet({
+      name: "Ops",
+      metrics: ["errors"],
+      recipients: ["ops@example.org"],
+    });
+    const app = createApp(metrics, {
+      auth: {
+        tokens: [
+          { token: "reader-token-123", scopes: ["read"] },
+          { token: "writer-token-123", scopes: ["write"] },
+        ],
+      },
+    });
+    expect((await app.request("/api/v1/sets")).status).toBe(401);
+    const forbidden = await app.request("/api/v1/sets", {
+      headers: { Authorization: "Bearer writer-token-123" },
+    });
+    expect(forbidden.status).toBe(403);
+    const ok = await app.request("/api/v1/sets", { headers: { Authorization: "Bearer reader-token-123" } });
+    expect(ok.status).toBe(200);
+    const body = (await ok.json()) as { sets: { name: string; schedule: string }[] };
+    expect(body.sets.map((s) => [s.name, s.schedule])).toEqual([["Ops", "daily"]]);
+    await metrics.dispose();
+  });
+});
