@@ -12,7 +12,7 @@ const CALENDAR_SCHEDULES: Record<string, Granularity> = {
 
 /** True for `"daily"`, `"weekly"` and `"monthly"`. */
 export function isCalendarSchedule(schedule: string): boolean {
-  return Object.hasOwn(CALENDAR_SCHEDULES, schedule);
+  return typeof schedule === "string" && Object.hasOwn(CALENDAR_SCHEDULES, schedule);
 }
 
 /**
@@ -52,8 +52,9 @@ export function lastClosedPeriod(schedule: string, calendar: Calendar, now: numb
   if (typeof now !== "number" || !Number.isFinite(now)) {
     throw new MetricsError("E_INVALID_DATE", `now must be epoch milliseconds, got ${describeValue(now)}`);
   }
-  const granularity = CALENDAR_SCHEDULES[schedule];
-  if (granularity !== undefined) return calendarPeriod(schedule, granularity, calendar, now);
+  if (isCalendarSchedule(schedule)) {
+    return calendarPeriod(schedule, CALENDAR_SCHEDULES[schedule] as Granularity, calendar, now);
+  }
   if (typeof schedule !== "string") {
     throw new MetricsError("E_INVALID_OPTION", `schedule must be a string, got ${describeValue(schedule)}`);
   }

@@ -102,5 +102,8 @@ describe("lastClosedPeriod: cron schedules", () => {
     expect(() => lastClosedPeriod("daily", utc, Number.NaN)).toThrowError(
       expect.objectContaining({ code: "E_INVALID_DATE" }),
     );
+    expect(() => lastClosedPeriod("constructor", utc, 0)).toThrowError(
+      expect.objectContaining({ code: "E_INVALID_OPTION" }),
+    );
   });
 });
