@@ -1,6 +1,11 @@
+import { execFile } from "node:child_process";
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { createReports, directoryTransport, smtpTransport } from "../../src/reports/index.js";
 import { CREATED, NOW, setup } from "./_fixtures.js";
@@ -45,5 +50,31 @@ describe("directoryTransport", () => {
         message: expect.stringContaining("http://mail.example.org"),
       }),
     );
+  });
+
+  it("says to install nodemailer when it cannot be imported", async () => {
+    // A copy of src/ outside this package's node_modules, run in a child process.
+    const dir = mkdtempSync(join(tmpdir(), "tb-nomail-"));
+    try {
+      cpSync(fileURLToPath(new URL("../../src", import.meta.url)), join(dir, "src"), { recursive: true });
+      writeFileSync(join(dir, "package.json"), '{"type":"module"}');
+      writeFileSync(
+        join(dir, "probe.ts"),
+        `import { directoryTransport, smtpTransport } from "./src/reports/transports.ts";
+const message = { from: "a@x.org", to: ["b@x.org"], subject: "s", text: "t", html: "h" };
+for (const t of [smtpTransport("smtp://127.0.0.1:1"), directoryTransport("./out")]) {
+  await t.send(message).then(() => console.log("sent"), (e) => console.log(e.code, e.message));
+}`,
+      );
+      const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+      const { stdout } = await promisify(execFile)(process.execPath, ["--import", tsx, "probe.ts"], {
+        cwd: dir,
+      });
+      const lines = stdout.trim().split("\n");
+      expect(lines).toHaveLength(2);
+      for (const line of lines) expect(line).toMatch(/^E_MISSING_DEPENDENCY .*npm i nodemailer/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
