@@ -1,11 +1,12 @@
 import { join, resolve } from "node:path";
 import type { Metrics } from "../core/index.js";
+import { redactUrl } from "../errors.js";
 import type { Reports, ReportTransport, SendReportsResult } from "../reports/index.js";
 import type { CliContext } from "./_context.js";
 import { DEMO_SET } from "./_demo.js";
 import { stderrLogger, usage } from "./_errors.js";
 import { formatJson, formatTable, type Style } from "./_format.js";
-import { redact, type StoreSpec } from "./_store.js";
+import type { StoreSpec } from "./_store.js";
 
 /** Transport options shared by `send-reports` and `start`. */
 export interface TransportOptions {
@@ -49,7 +50,7 @@ export async function openReports(
   let where: string;
   if (smtp !== undefined) {
     transport = usage(() => smtpTransport(smtp));
-    where = `smtp ${redact(smtp)}`;
+    where = `smtp ${redactUrl(smtp)}`;
   } else {
     const dir =
       options.outbox !== undefined ? resolve(ctx.cwd, options.outbox) : defaultOutbox(spec, ctx.cwd);
