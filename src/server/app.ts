@@ -6,7 +6,7 @@ import { readRoutes } from "./_api-read.js";
 import { setsRoutes } from "./_api-sets.js";
 import { writeRoutes } from "./_api-write.js";
 import { prepareTokens, requireScope } from "./_auth.js";
-import { dashboardRoutes } from "./_dashboard.js";
+import { dashboardApi, dashboardRoutes } from "./_dashboard.js";
 import { createErrorHandler, errorResponse } from "./_errors.js";
 import type { AppOptions } from "./types.js";
 
@@ -59,6 +59,8 @@ export function createApp(metrics: Metrics, options: AppOptions = {}): Hono {
     api.use("*", (c, next) => (c.req.method === "GET" || c.req.method === "HEAD" ? read : write)(c, next));
   }
   api.route("/", readRoutes({ metrics, now }));
+  const dashboard = dashboardApi({ metrics, now, sendNow: options.reports });
+  api.route("/", dashboard.routes);
   api.route("/", setsRoutes({ metrics }));
   api.route("/", writeRoutes({ metrics, maxBodyBytes, maxEvents }));
 
@@ -80,10 +82,11 @@ export function createApp(metrics: Metrics, options: AppOptions = {}): Hono {
       referrerPolicy: "no-referrer",
       xFrameOptions: "DENY",
       permissionsPolicy: { camera: [], microphone: [], geolocation: [] },
+      overwrite: false, // the report preview frame sets its own CSP
     }),
   );
   app.route(`${base}/api/v1`, api);
-  if (options.dashboard !== false) app.route("/", dashboardRoutes(base));
+  if (options.dashboard !== false) app.route("/", dashboardRoutes(base, dashboard.frames));
   app.notFound((c) => errorResponse(c, 404, "E_NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`));
   app.onError(createErrorHandler(options.logger));
   return app;
