@@ -62,9 +62,6 @@ function tileOf(t, c, granularity) {
   change.title = "previous " + granularity + ": " + formatNumber(t.previousTotal);
   foot.append(total, change);
   button.append(head, canvas, foot);
-  button.setAttribute("aria-label", (t.name || t.slug) + ": " + formatNumber(t.total) + (t.unit ? " " + t.unit : "") +
-    ", " + (t.trend === "new" ? "new" : t.trend === "flat" ? "unchanged" : t.trend + " " + formatChange(t.change, t.trend).slice(2)) +
-    " against the previous range. Open chart");
   Object.assign(button.dataset, { total: String(t.total), previousTotal: String(t.previousTotal), trend: t.trend,
     change: t.change === null ? "" : String(t.change), counts: JSON.stringify(t.counts) });
   button.addEventListener("click", () => openChart([t.slug]));

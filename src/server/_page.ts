@@ -72,7 +72,7 @@ export function pageHtml(prefix: string): string {
       </section>
       <h2 id="overview-title">All metrics</h2>
       <p id="overview-sub" class="hint"></p>
-      <p id="overview-message" class="message" role="alert" hidden></p>
+      <p id="overview-message" class="message" aria-live="polite" hidden></p>
       <ul id="tiles" class="tiles"></ul>
       <nav id="pager" class="pager" aria-label="Overview pages" hidden>
         <button id="pager-prev" type="button">Previous</button>

@@ -47,6 +47,7 @@ ul { list-style: none; margin: 0; padding: 0; }
 .chips { display: flex; flex-wrap: wrap; gap: 0.35rem; }
 .chip { border-radius: 999px; padding: 0.15rem 0.65rem; font-size: 0.85rem; }
 .chip[aria-pressed="true"], .slug[aria-pressed="true"] { background: var(--accent-soft); border-color: var(--accent); }
+.slug[aria-pressed="true"] .slug-name { color: var(--text); }
 .slug-list li + li { margin-top: 0.25rem; }
 .slug { width: 100%; text-align: left; display: flex; flex-direction: column; border-color: transparent; }
 .slug:hover { border-color: var(--border); }
@@ -54,6 +55,7 @@ ul { list-style: none; margin: 0; padding: 0; }
 .slug-name { color: var(--muted); font-size: 0.8rem; overflow-wrap: anywhere; }
 .content { min-width: 0; }
 .content > section:first-child h2 { margin-top: 0; }
+#gauges-panel { margin-bottom: 1.25rem; }
 .gauges { display: grid; grid-template-columns: repeat(auto-fill, minmax(160px, 1fr)); gap: 0.5rem; }
 .gauge { background: var(--panel); border: 1px solid var(--border); border-radius: 8px; padding: 0.6rem 0.75rem;
   display: flex; flex-wrap: wrap; align-items: baseline; gap: 0.3rem; }
