@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { type Context, Hono } from "hono";
 import type { Metrics } from "../core/index.js";
-import { MetricsError } from "../errors.js";
+import { describeValue, MetricsError } from "../errors.js";
 import { overviewRoutes } from "./_api-overview.js";
 import { type PreviewFrames, previewFrames, reportRoutes, type SendNowOptions } from "./_api-reports.js";
 import { CLIENT_AUTH } from "./_client-auth.js";
@@ -72,6 +72,13 @@ export function dashboardApi(deps: {
   now: () => number;
   sendNow?: SendNowOptions | undefined;
 }): { routes: Hono; frames: PreviewFrames } {
+  const { sendNow } = deps;
+  if (sendNow !== undefined && typeof sendNow?.transport?.send !== "function") {
+    throw new MetricsError(
+      "E_INVALID_OPTION",
+      `reports must be { transport, from? } with a transport that has send(), got ${describeValue(sendNow)}`,
+    );
+  }
   const frames = previewFrames();
   const routes = new Hono();
   routes.route("/", overviewRoutes(deps));

@@ -68,7 +68,7 @@ describe("metric sets page", () => {
     const { page, problems } = await openPage(browser, `${open.url}/#v=sets`);
     await page.locator("#sets-view[data-state=ready]").waitFor();
     const rows = await page.$$eval("#sets tbody tr", (trs) =>
-      trs.map((tr) => [...tr.querySelectorAll("th, td")].map((c) => c.textContent)),
+      trs.map((tr) => Array.from(tr.querySelectorAll("th, td"), (c) => c.textContent)),
     );
     expect(rows.map((r) => r.slice(0, 4))).toEqual([
       [SET, "signups, page_views", "team@example.org", "daily"],
