@@ -48,14 +48,16 @@ export async function openPage(
   page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
   page.on("dialog", (d) => {
     problems.push(`dialog: ${d.type()} ${d.message()}`);
-    void d.dismiss();
+    d.dismiss().catch(() => undefined);
   });
   page.on("request", (r) => {
     if (!/^(blob:|data:)/.test(r.url()) && !r.url().startsWith(`${new URL(url).origin}/`)) {
       problems.push(`external request: ${r.url()}`);
     }
   });
-  page.on("close", () => void context.close());
+  page.on("close", () => {
+    context.close().catch(() => undefined);
+  });
   await page.goto(url);
   return { page, problems };
 }
