@@ -1,0 +1,16 @@
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { postgresStore } from "/work/wt-postgres/src/stores/postgres/index.js";
+import { createMetrics } from "/work/wt-postgres/src/core/index.js";
+const dir = await mkdtemp(join(tmpdir(), "tb-start-"));
+let t = performance.now();
+const m = createMetrics({ store: postgresStore({ url: `pglite:${dir}` }) });
+await m.record("x");
+console.log("fresh attach+first record ms", Math.round(performance.now() - t));
+await m.dispose();
+t = performance.now();
+const m2 = createMetrics({ store: postgresStore({ url: `pglite:${dir}` }) });
+await m2.record("x");
+console.log("reopen attach+first record ms", Math.round(performance.now() - t));
+await m2.dispose();
