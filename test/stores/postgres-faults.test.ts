@@ -77,7 +77,9 @@ describe("pg_terminate_backend mid-statement", { timeout: 120_000 }, () => {
     expectStoreError(settled);
     await s.record(op("r", 1));
     expect(await s.total("r")).toBe(2);
-    const hours = await s.read({ slug: "r", granularity: "hours", buckets: [calendar.bucketsAt(T0)[1]!] });
+    const hour = calendar.bucketsAt(T0)[1];
+    if (!hour) throw new Error("no hour bucket");
+    const hours = await s.read({ slug: "r", granularity: "hours", buckets: [hour] });
     expect(hours.counts).toEqual([2]);
   });
 
@@ -184,8 +186,8 @@ describe("bounded calls", { timeout: 60_000 }, () => {
   });
 
   it("replies lost on the way back: E_STORE after the bound; a batch retried with its id counts once", async () => {
-    const proxy = await replyEatingProxy(new URL(POSTGRES_URL).port ? Number(new URL(POSTGRES_URL).port) : 5432);
     const url = new URL(POSTGRES_URL);
+    const proxy = await replyEatingProxy(Number(url.port || 5432));
     url.host = `127.0.0.1:${proxy.port}`;
     const { s } = store("eat", "rollup", { url: url.toString(), commandTimeoutMs: 300 });
     try {
