@@ -10,6 +10,7 @@ export function appPackage(tarball: string): object {
     name: "tallyboard-install-check",
     version: "1.0.0",
     private: true,
+    type: "module",
     dependencies: {
       tallyboard: `file:${tarball}`,
       hono: "4.7.0",
@@ -81,6 +82,14 @@ export async function main(): Promise<number> {
   return rows.reduce((sum, row) => sum + row.count, 0);
 }
 `;
+
+/** The TypeScript block under the README's "Quick start in an app" heading. */
+export function readmeQuickStart(readme: string): string {
+  const section = readme.split(/^## /m).find((s) => s.startsWith("Quick start in an app"));
+  const code = section && /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+  if (!code) throw new Error('README.md has no ```ts block under "## Quick start in an app"');
+  return code;
+}
 
 /** Must not compile: a misspelt granularity. */
 export const BAD_TS = `import { createMetrics } from "tallyboard";

@@ -11,7 +11,16 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { APP_TS, appPackage, BAD_TS, CJS_SCRIPT, ESM_SCRIPT, SUBPATHS, TSCONFIG } from "./_app.js";
+import {
+  APP_TS,
+  appPackage,
+  BAD_TS,
+  CJS_SCRIPT,
+  ESM_SCRIPT,
+  readmeQuickStart,
+  SUBPATHS,
+  TSCONFIG,
+} from "./_app.js";
 
 const exec = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -90,15 +99,16 @@ describe("the packed package", () => {
     expect(Object.keys(SUBPATHS)).toHaveLength(6);
   });
 
-  it("compiles a strict TypeScript app, and refuses granularity: 'dayz'", async () => {
+  it("compiles a strict TypeScript app and the README's quick start, and refuses granularity: 'dayz'", async () => {
     const ts = join(app, "ts");
     await mkdir(ts, { recursive: true });
     await writeFile(join(ts, "app.ts"), APP_TS);
     await writeFile(join(ts, "bad.ts"), BAD_TS);
+    await writeFile(join(ts, "readme.ts"), readmeQuickStart(await readFile(join(ROOT, "README.md"), "utf8")));
     const compilerOptions = { ...TSCONFIG.compilerOptions, typeRoots: [join(ROOT, "node_modules/@types")] };
     await writeFile(
       join(app, "tsconfig.json"),
-      JSON.stringify({ compilerOptions, files: ["ts/app.ts", "ts/bad.ts"] }),
+      JSON.stringify({ compilerOptions, files: ["ts/app.ts", "ts/readme.ts", "ts/bad.ts"] }),
     );
     // One compiler run for both files: app.ts must be clean, bad.ts must have exactly its one error.
     const result = await run(process.execPath, [TSC, "-p", "tsconfig.json", "--pretty", "false"]).then(
