@@ -121,6 +121,15 @@ const cases: [string, string[]][] = [
   ["start: a public address without tokens", ["start", "--host", "192.0.2.1"]],
   ["start: IPv6 any without tokens", ["start", "--host", "::"]],
   ["start: host with a scheme", ["start", "--host", "http://127.0.0.1"]],
+  [
+    "archive: zero age",
+    ["archive", "--from", "redis://127.0.0.1:1", "--to", "pglite:memory", "--older-than", "0d"],
+  ],
+  [
+    "archive: store that is not Redis",
+    ["archive", "--from", "memory:", "--to", "pglite:memory", "--older-than", "9d"],
+  ],
+  ["archive: missing --older-than", ["archive", "--from", "redis://127.0.0.1:1", "--to", "pglite:memory"]],
   ["sets add: bad address", ["sets", "add", "S", "--metrics", "a", "--to", "not-an-address"]],
 ];
 

@@ -26,6 +26,7 @@ export const SUBPATHS: Record<string, string[]> = {
   "tallyboard/stores/memory": ["memoryStore"],
   "tallyboard/stores/redis": ["redisStore"],
   "tallyboard/stores/postgres": ["postgresStore"],
+  "tallyboard/stores/tiered": ["tieredStore", "archive"],
   "tallyboard/server": ["createApp", "serve", "parseTokens"],
   "tallyboard/reports": ["createReports", "buildReport", "directoryTransport", "smtpTransport"],
 };
