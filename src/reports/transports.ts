@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { describeValue, MetricsError } from "../errors.js";
+import { describeValue, MetricsError, redactSecrets, redactUrl } from "../errors.js";
 import type { ReportMessage, ReportTransport } from "./types.js";
 
 type Nodemailer = typeof import("nodemailer");
@@ -31,7 +31,7 @@ const sendFailed = (error: unknown, where: string): MetricsError =>
     ? error
     : new MetricsError(
         "E_SEND_FAILED",
-        `Sending a report ${where} failed: ${(error as Error)?.message ?? String(error)}`,
+        `Sending a report ${where} failed: ${redactSecrets((error as Error)?.message ?? String(error))}`,
         {
           cause: error,
         },
@@ -50,7 +50,7 @@ export function smtpTransport(urlOrOptions: string | object): ReportTransport {
     if (!/^smtps?:\/\/[^/\s]+/i.test(urlOrOptions)) {
       throw new MetricsError(
         "E_INVALID_OPTION",
-        `smtpTransport() needs an smtp:// or smtps:// URL, got ${describeValue(urlOrOptions.replace(/\/\/[^@/]*@/, "//***@"))}`,
+        `smtpTransport() needs an smtp:// or smtps:// URL, got ${describeValue(redactUrl(urlOrOptions))}`,
       );
     }
   } else if (urlOrOptions === null || typeof urlOrOptions !== "object") {
@@ -66,8 +66,8 @@ export function smtpTransport(urlOrOptions: string | object): ReportTransport {
   };
   return {
     async send(message) {
-      const t = await open();
       try {
+        const t = await open();
         await t.sendMail(toMail(message));
       } catch (error) {
         throw sendFailed(error, "over SMTP");
