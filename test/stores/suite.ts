@@ -515,3 +515,5 @@ export function storeConformance(name: string, namespace: () => Promise<StoreNam
     });
   });
 }
+
+export { storeOverflowConformance } from "./overflow.js";
