@@ -68,11 +68,11 @@ function decode(part: string): string {
   try {
     return decodeURIComponent(part);
   } catch {
-    return part.replace(/%([0-9a-f]{2})/gi, (escape, hex: string) => {
+    return part.replace(/%([0-9a-f]{2})/gi, (raw, hex: string) => {
       try {
         return decodeURIComponent(`%${hex}`);
       } catch {
-        return escape;
+        return raw;
       }
     });
   }

@@ -3,6 +3,7 @@ import { BATCH_SCRIPT } from "./_script-batch.js";
 import { CLAIM_SCRIPT, COMPLETE_SCRIPT, RELEASE_SCRIPT } from "./_script-claims.js";
 import { READ_SCRIPT } from "./_script-read.js";
 import { RECORD_SCRIPT } from "./_script-record.js";
+import { STAGE_SCRIPT } from "./_script-stage.js";
 
 /** A Lua script and the SHA1 Redis caches it under. */
 export interface Script {
@@ -25,6 +26,7 @@ export const SCRIPTS = {
   claim: script("claim", CLAIM_SCRIPT),
   complete: script("complete", COMPLETE_SCRIPT),
   release: script("release", RELEASE_SCRIPT),
+  stage: script("stage", STAGE_SCRIPT),
 } as const;
 
 /** Script source by SHA1, for the NOSCRIPT fallback of pipelined calls. */
