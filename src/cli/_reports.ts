@@ -27,6 +27,8 @@ export interface OpenReports {
   close(): Promise<void>;
 }
 
+const DAY = 86_400_000;
+
 /** The outbox used when neither an SMTP URL nor `--outbox` is given. */
 export function defaultOutbox(spec: StoreSpec, cwd: string): string {
   if (spec.kind === "pglite" && spec.dataDir !== undefined) return join(spec.dataDir, "outbox");
@@ -84,10 +86,13 @@ export async function setsOnly(metrics: Metrics, ctx: CliContext, clock?: () => 
 
 /**
  * Create the demo's metric set unless a set of that name exists. It is dated
- * `since` (the start of the demo data), so the last closed day is reported at once.
+ * one day before now (never before `since`, the start of the demo data), so
+ * the last closed day is reported at once, and not the week of days before it
+ * that catch-up would otherwise send.
  */
 export async function ensureDemoSet(metrics: Metrics, ctx: CliContext, since: number): Promise<boolean> {
-  const reports = await setsOnly(metrics, ctx, () => since);
+  const createdAt = Math.max(since, ctx.now() - DAY);
+  const reports = await setsOnly(metrics, ctx, () => createdAt);
   if ((await reports.metricSets()).some((s) => s.name === DEMO_SET.name)) return false;
   await reports.createMetricSet({
     ...DEMO_SET,
