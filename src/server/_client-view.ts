@@ -146,14 +146,15 @@ async function refreshAll() {
   if (busy) return;
   busy = true;
   try {
-    // The view does not wait for the sidebar: both load at once.
+    // The view does not wait for the sidebar: both load at once, the view's request first.
+    const view = refreshView();
     const lists = loadLists().then(() => {
       renderCategories();
       renderSlugs();
       renderGauges();
       renderDefinitions();
     });
-    await Promise.all([lists, refreshView()]);
+    await Promise.all([lists, view]);
     $("signin-open").hidden = true;
     setStatus("Updated " + new Date().toLocaleTimeString(), false);
   } catch (error) {

@@ -123,7 +123,7 @@ dialog input { width: 100%; background: var(--bg); border: 1px solid var(--borde
 .dialog-buttons { display: flex; gap: 0.5rem; justify-content: flex-end; }
 @media (max-width: 760px) {
   .layout { grid-template-columns: minmax(0, 1fr); padding: 0.5rem; }
-  .sidebar { position: static; max-height: 45vh; }
+  .sidebar { position: static; max-height: 45vh; order: 2; }
   .top { position: static; padding: 0.6rem 0.75rem; }
   .tiles { grid-template-columns: repeat(auto-fill, minmax(min(100%, 150px), 1fr)); }
   .tile-total { font-size: 1.1rem; }
