@@ -1,4 +1,5 @@
 import { Command, Option } from "commander";
+import type { ReportMessage } from "../../reports/index.js";
 import { action, type CommandFactory, globalsOf } from "../_command.js";
 import type { CliContext, CommandResult, GlobalOptions } from "../_context.js";
 import { demoData } from "../_demo.js";
@@ -58,8 +59,18 @@ export async function runStart(
       if (options.reports && (await ensureDemoSet(metrics, ctx, ctx.now() - 90 * DAY)))
         ctx.stderr.write('demo data: metric set "Daily overview", reported daily to team@example.org\n');
     }
+    let reports: Awaited<ReturnType<typeof openReports>> | undefined;
+    const sendNow = (m: ReportMessage) =>
+      reports
+        ? reports.mail.transport.send({ ...m, ...(reports.mail.from ? { from: reports.mail.from } : {}) })
+        : Promise.reject(new Error("reports are not ready yet"));
     const app = usage(() =>
-      createApp(metrics, { logger, ...(tokens.length > 0 ? { auth: { tokens } } : {}) }),
+      createApp(metrics, {
+        logger,
+        ...(tokens.length > 0 ? { auth: { tokens } } : {}),
+        // The dashboard's "Send now" uses the scheduler's transport once it is open.
+        ...(options.reports ? { reports: { transport: { send: (m) => sendNow(m) } } } : {}),
+      }),
     );
     const server = await serve(app, { port: options.port, hostname: options.host }).catch(
       (error: unknown) => {
@@ -72,7 +83,6 @@ export async function runStart(
         );
       },
     );
-    let reports: Awaited<ReturnType<typeof openReports>> | undefined;
     let scheduler: ReportScheduler | undefined;
     try {
       ctx.stdout.write(`tallyboard dashboard: ${style.cyan(`${server.url}/`)}\n`);
