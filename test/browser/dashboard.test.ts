@@ -196,16 +196,16 @@ describe("dashboard", () => {
 describe("dashboard with tokens", () => {
   it("takes the token from ?token=, keeps it out of the address bar and reads the API with it", async () => {
     const secured = await serve(
-      createApp(metrics, { auth: { tokens: [{ token: "let-me-read", scopes: ["read"] }] } }),
+      createApp(metrics, { auth: { tokens: [{ token: "let-me-read-0123456789", scopes: ["read"] }] } }),
       {
         port: 0,
       },
     );
     try {
-      const { page, problems } = await openPage(`${secured.url}/?token=let-me-read#g=days&r=7d&s=signups`);
+      const { page, problems } = await openPage(`${secured.url}/?token=let-me-read-0123456789#g=days&r=7d&s=signups`);
       await page.locator('article.chart[data-slug="signups"][data-state="ready"]').waitFor();
-      expect(page.url()).not.toContain("let-me-read");
-      expect(await page.evaluate(() => sessionStorage.getItem("tallyboard.token"))).toBe("let-me-read");
+      expect(page.url()).not.toContain("let-me-read-0123456789");
+      expect(await page.evaluate(() => sessionStorage.getItem("tallyboard.token"))).toBe("let-me-read-0123456789");
       expect(problems).toEqual([]);
       await page.close();
     } finally {
@@ -215,7 +215,7 @@ describe("dashboard with tokens", () => {
 
   it("asks for a token once when the API answers 401, then loads the data", async () => {
     const secured = await serve(
-      createApp(metrics, { auth: { tokens: [{ token: "asked-for", scopes: ["read"] }] } }),
+      createApp(metrics, { auth: { tokens: [{ token: "asked-for-0123456789", scopes: ["read"] }] } }),
       {
         port: 0,
       },
@@ -225,13 +225,13 @@ describe("dashboard with tokens", () => {
       const dialogs: string[] = [];
       page.on("dialog", (d) => {
         dialogs.push(d.type());
-        void d.accept("asked-for");
+        void d.accept("asked-for-0123456789");
       });
       await page.goto(`${secured.url}/#g=days&r=7d&s=signups`);
       await page.locator('article.chart[data-slug="signups"][data-state="ready"]').waitFor();
       await page.locator('button.slug[data-slug="signups"]').waitFor();
       expect(dialogs).toEqual(["prompt"]);
-      expect(await page.evaluate(() => sessionStorage.getItem("tallyboard.token"))).toBe("asked-for");
+      expect(await page.evaluate(() => sessionStorage.getItem("tallyboard.token"))).toBe("asked-for-0123456789");
       await page.close();
     } finally {
       await secured.close();
