@@ -51,7 +51,14 @@ export function dashboardRoutes(base: string): Hono {
   const app = new Hono();
   if (base) app.get(base, (c) => c.redirect(`${base}/${new URL(c.req.url).search}`, 308));
   const script = CLIENT_DATA + CLIENT_CHART + CLIENT_VIEW;
-  app.get(`${base}/`, (c) => send(c, PAGE_HTML, "text/html; charset=utf-8"));
+  // Mounted with parent.route("/metrics", app), `${base}/` becomes "/metrics" (redirected to
+  // "/metrics/" for the relative URLs) and the empty parameter below matches "/metrics/".
+  const page = (c: Context) =>
+    c.req.path.endsWith("/")
+      ? send(c, PAGE_HTML, "text/html; charset=utf-8")
+      : c.redirect(`${c.req.path.replace(/^\/+/, "/")}/${new URL(c.req.url).search}`, 308);
+  app.get(`${base}/`, page);
+  app.get(`${base}/:trailingSlash{.{0}}`, page);
   app.get(`${base}/assets/dashboard.js`, (c) => send(c, script, JS));
   app.get(`${base}/assets/dashboard.css`, (c) => send(c, DASHBOARD_CSS, CSS));
   app.get(`${base}/assets/favicon.svg`, (c) =>
