@@ -202,10 +202,14 @@ describe("dashboard with tokens", () => {
       },
     );
     try {
-      const { page, problems } = await openPage(`${secured.url}/?token=let-me-read-0123456789#g=days&r=7d&s=signups`);
+      const { page, problems } = await openPage(
+        `${secured.url}/?token=let-me-read-0123456789#g=days&r=7d&s=signups`,
+      );
       await page.locator('article.chart[data-slug="signups"][data-state="ready"]').waitFor();
       expect(page.url()).not.toContain("let-me-read-0123456789");
-      expect(await page.evaluate(() => sessionStorage.getItem("tallyboard.token"))).toBe("let-me-read-0123456789");
+      expect(await page.evaluate(() => sessionStorage.getItem("tallyboard.token"))).toBe(
+        "let-me-read-0123456789",
+      );
       expect(problems).toEqual([]);
       await page.close();
     } finally {
@@ -231,7 +235,9 @@ describe("dashboard with tokens", () => {
       await page.locator('article.chart[data-slug="signups"][data-state="ready"]').waitFor();
       await page.locator('button.slug[data-slug="signups"]').waitFor();
       expect(dialogs).toEqual(["prompt"]);
-      expect(await page.evaluate(() => sessionStorage.getItem("tallyboard.token"))).toBe("asked-for-0123456789");
+      expect(await page.evaluate(() => sessionStorage.getItem("tallyboard.token"))).toBe(
+        "asked-for-0123456789",
+      );
       await page.close();
     } finally {
       await secured.close();
