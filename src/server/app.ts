@@ -7,7 +7,7 @@ import { readRoutes } from "./_api-read.js";
 import { setsRoutes } from "./_api-sets.js";
 import { writeRoutes } from "./_api-write.js";
 import { prepareTokens, requireScope } from "./_auth.js";
-import { dashboardRoutes } from "./_dashboard.js";
+import { dashboardApi, dashboardRoutes } from "./_dashboard.js";
 import { createErrorHandler, errorResponse } from "./_errors.js";
 import { booleanOption, checkOptions, positiveOption } from "./_options.js";
 import { registerApp } from "./_registry.js";
@@ -16,7 +16,7 @@ import type { AppOptions } from "./types.js";
 
 const BASE_PATH = /^(?:\/[A-Za-z0-9._~-]+)*$/;
 
-const KEYS = ["auth", "basePath", "maxBodyBytes", "maxEvents", "dashboard", "now", "logger"];
+const KEYS = ["auth", "basePath", "maxBodyBytes", "maxEvents", "dashboard", "now", "logger", "reports"];
 const METHODS = ["recordMany", "history", "slugs", "slugInfo", "total", "gauge", "setGauge", "definitions"];
 
 /** `createApp()`'s arguments, checked before anything is built. */
@@ -84,6 +84,8 @@ export function createApp(metrics: Metrics, input: AppOptions = {}): Hono {
     return c.json({ ok: true, store: metrics.store.kind });
   });
   api.route("/", readRoutes({ metrics, now }));
+  const views = dashboardApi({ metrics, now, sendNow: options.reports });
+  api.route("/", views.routes);
   api.route("/", setsRoutes({ metrics }));
   api.route("/", writeRoutes({ metrics, maxBodyBytes, maxEvents }));
 
@@ -102,6 +104,7 @@ export function createApp(metrics: Metrics, input: AppOptions = {}): Hono {
     referrerPolicy: "no-referrer",
     xFrameOptions: "DENY",
     permissionsPolicy: { camera: [], microphone: [], geolocation: [] },
+    overwrite: false, // the report preview frame sets its own CSP
   });
   const noStore: MiddlewareHandler = async (c, next) => {
     await next();
@@ -117,7 +120,7 @@ export function createApp(metrics: Metrics, input: AppOptions = {}): Hono {
     const scope = path === "/healthz" || method === "ALL" ? null : method === "GET" ? read : write;
     return scope ? [secure, noStore, scope] : [secure, noStore];
   });
-  if (dashboard) mountScoped(app, "", dashboardRoutes(base), () => [secure]);
+  if (dashboard) mountScoped(app, "", dashboardRoutes(base, views.frames), () => [secure]);
   app.notFound(async (c) => {
     await secure(c, async () => {
       c.res = errorResponse(c, 404, "E_NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`);
