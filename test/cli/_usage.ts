@@ -23,6 +23,7 @@ export function usageTests(): void {
       ]) {
         expect(r.stdout).toMatch(new RegExp(`^  ${name} `, "m"));
       }
+      expect(r.stdout).not.toMatch(/^ {2}worker /m);
     });
 
     it("--version prints the package version", async () => {
