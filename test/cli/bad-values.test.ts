@@ -28,7 +28,7 @@ function sink(): Output & { text: string } {
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
-async function cli(args: string[], env: Record<string, string> = {}) {
+async function cli(args: string[], env: Record<string, string> = {}, signal?: Promise<string>) {
   const stdout = sink();
   const stderr = sink();
   const ctx: CliContext = {
@@ -36,7 +36,7 @@ async function cli(args: string[], env: Record<string, string> = {}) {
     cwd: "/nonexistent-tallyboard-cwd",
     stdout,
     stderr,
-    waitForSignal: () => new Promise(() => {}),
+    waitForSignal: () => signal ?? new Promise(() => {}),
     pid: process.pid,
     now: () => Date.UTC(2024, 4, 1, 12),
   };
@@ -158,6 +158,15 @@ describe("start on a non-loopback address", () => {
     const refused = await cli(["start", "--host", "0.0.0.0", "--port", "0"]);
     expect(refused.stderr).toContain("--allow-open");
     expect(refused.code).toBe(2);
+    // With --allow-open it serves (here until an immediate SIGTERM) and warns that the API is open.
+    const allowed = await cli(
+      ["start", "--host", "0.0.0.0", "--port", "0", "--allow-open", "--no-reports"],
+      {},
+      Promise.resolve("SIGTERM"),
+    );
+    expect(allowed.code).toBe(0);
+    expect(allowed.stdout).toMatch(/tallyboard dashboard: http:\/\/\S+/);
+    expect(allowed.stderr).toMatch(/^warning: .*open/m);
   });
 });
 

@@ -94,17 +94,20 @@ export async function runStart(
         ...(options.reports ? { reports: { transport: { send: (m) => sendNow(m) } } } : {}),
       }),
     );
-    const server = await serve(app, { port: options.port, hostname: options.host }).catch(
-      (error: unknown) => {
-        if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
-        throw new Error(
-          `${options.host}:${options.port} is in use; pick another port with --port (0 = any free one)`,
-          {
-            cause: error,
-          },
-        );
-      },
-    );
+    // serve() itself refuses an open non-loopback bind without allowOpen, and warns (through the logger) when allowed.
+    const server = await serve(app, {
+      port: options.port,
+      hostname: options.host,
+      allowOpen: options.allowOpen === true,
+    }).catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
+      throw new Error(
+        `${options.host}:${options.port} is in use; pick another port with --port (0 = any free one)`,
+        {
+          cause: error,
+        },
+      );
+    });
     let scheduler: ReportScheduler | undefined;
     let archiver: { stop(): Promise<void> } | undefined;
     try {
@@ -115,11 +118,6 @@ export async function runStart(
         );
       }
       ctx.stdout.write(`tallyboard dashboard: ${style.cyan(`${server.url}/`)}\n`);
-      if (open) {
-        ctx.stderr.write(
-          `warning: listening on ${options.host} port ${server.port} without API tokens (--allow-open): anyone who can reach it can read and write these metrics\n`,
-        );
-      }
       if (options.reports) {
         reports = await openReports(metrics, spec, options, ctx);
         ctx.stderr.write(`reports: every minute, ${reports.where}\n`);
