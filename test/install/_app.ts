@@ -13,7 +13,7 @@ export function appPackage(tarball: string): object {
     type: "module",
     dependencies: {
       tallyboard: `file:${tarball}`,
-      hono: "4.7.0",
+      hono: "4.8.0",
       ioredis: "^5.3.0",
       bullmq: "^5.0.0",
     },

@@ -1,6 +1,6 @@
 /**
  * What a user gets from `npm i tallyboard`: the packed tarball installed into
- * a fresh app without devDependencies, next to hono 4.7, ioredis 5 and
+ * a fresh app without devDependencies, next to hono 4.8, ioredis 5 and
  * bullmq 5; then the CLI's default (`npx tallyboard start`), an ESM import, a
  * CommonJS require of every subpath and a strict TypeScript compile.
  */
@@ -69,11 +69,11 @@ describe("the packed package", () => {
     );
   });
 
-  it("installs beside hono 4.7, ioredis 5 and bullmq 5 with one copy of hono and no devDependencies", async () => {
+  it("installs beside hono 4.8, ioredis 5 and bullmq 5 with one copy of hono and no devDependencies", async () => {
     const pkg = (name: string) => join(app, "node_modules", name, "package.json");
     const version = async (name: string) =>
       (JSON.parse(await readFile(pkg(name), "utf8")) as { version: string }).version;
-    expect(await version("hono")).toBe("4.7.0");
+    expect(await version("hono")).toBe("4.8.0");
     expect(await version("ioredis")).toMatch(/^5\./);
     expect(await version("bullmq")).toMatch(/^5\./);
     expect(existsSync(join(app, "node_modules/tallyboard/node_modules/hono"))).toBe(false);
