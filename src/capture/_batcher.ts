@@ -100,8 +100,7 @@ export function createBatcher(o: BatcherOptions): Capture {
     return Promise.race([write, timedOut]).finally(() => clearTimeout(timeout));
   };
 
-  const drainOnce = async (): Promise<void> => {
-    cut();
+  const drainBatches = async (): Promise<void> => {
     while (batches.length > 0) {
       const batch = batches[0] as Batch;
       await bounded(batch);
@@ -111,6 +110,18 @@ export function createBatcher(o: BatcherOptions): Capture {
         batchedSums -= batch.ops.length;
       }
     }
+  };
+
+  /**
+   * Write the batches left by failed flushes, then cut the buffer and write
+   * that. New batches are cut only once the old ones are written, so while
+   * the store is down records keep summing in the buffer instead of piling
+   * up as ever more batches.
+   */
+  const drainOnce = async (): Promise<void> => {
+    await drainBatches();
+    cut();
+    await drainBatches();
   };
 
   const flush = (): Promise<void> => {

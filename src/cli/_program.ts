@@ -14,6 +14,7 @@ import { sendReportsCommand } from "./commands/send-reports.js";
 import { setsCommand } from "./commands/sets.js";
 import { slugsCommand } from "./commands/slugs.js";
 import { startCommand } from "./commands/start.js";
+import { workerCommand } from "./commands/worker.js";
 
 /** Every command, in the order `--help` lists them. */
 const COMMANDS: readonly CommandFactory[] = [
@@ -25,6 +26,7 @@ const COMMANDS: readonly CommandFactory[] = [
   aggregateCommand,
   setsCommand,
   sendReportsCommand,
+  workerCommand,
   benchCommand,
 ];
 

@@ -46,13 +46,15 @@ export function queueCapture(calendar: Calendar, options: QueueCaptureOptions): 
   const attempts = options.attempts ?? 100;
   let queue: Promise<Queue> | undefined;
   const open = (): Promise<Queue> => {
-    queue ??= loadBullmq(options.importer).then(
-      ({ Queue }) =>
-        new Queue(name, {
-          connection: connectionOptions(options.connection, "producer"),
-          ...(options.prefix !== undefined && { prefix: options.prefix }),
-        }),
-    );
+    queue ??= loadBullmq(options.importer).then(({ Queue }) => {
+      const q = new Queue(name, {
+        connection: connectionOptions(options.connection, "producer"),
+        ...(options.prefix !== undefined && { prefix: options.prefix }),
+      });
+      // Connection errors surface as failed flushes; without a listener BullMQ would print them.
+      q.on("error", () => undefined);
+      return q;
+    });
     queue.catch(() => {
       queue = undefined;
     });

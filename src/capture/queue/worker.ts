@@ -114,6 +114,7 @@ export async function startWorker(options: WorkerOptions): Promise<MetricsWorker
   );
   worker.on("error", (error) => options.logger?.error("tallyboard worker: queue error", error));
   const queue = new Queue(name, { connection: connectionOptions(options.connection, "producer"), ...prefix });
+  queue.on("error", () => undefined); // depth() rejects instead
   await worker.waitUntilReady();
 
   let closing: Promise<void> | undefined;
@@ -150,6 +151,7 @@ export async function queueDepth(options: QueueDepthOptions): Promise<QueueDepth
     connection: connectionOptions(options.connection, "producer"),
     ...(options.prefix !== undefined && { prefix: options.prefix }),
   });
+  queue.on("error", () => undefined); // the call below rejects instead
   try {
     return await queueDepthOf(queue);
   } finally {
