@@ -3,7 +3,6 @@ import { redactUrl } from "../../errors.js";
 import { action, type CommandFactory, globalsOf } from "../_command.js";
 import type { CliContext, CommandResult, GlobalOptions } from "../_context.js";
 import { stderrLogger, UsageError } from "../_errors.js";
-import { lockDataDir } from "../_lock.js";
 import { positiveInteger } from "../_parse.js";
 import { describeStore, openStore, parseStoreUrl } from "../_store.js";
 
@@ -34,34 +33,27 @@ export async function runWorker(
   }
   const { startWorker } = await import("../../capture/queue/index.js");
   const stopping = ctx.waitForSignal();
-  const unlock =
-    spec.kind === "pglite" && spec.dataDir !== undefined
-      ? await lockDataDir(spec.dataDir, ctx.pid)
-      : async () => {};
+  // A PGlite store locks its directory itself (E_STORE_LOCKED for a second process).
+  const store = await openStore(spec);
   try {
-    const store = await openStore(spec);
-    try {
-      const worker = await startWorker({
-        connection,
-        store,
-        queueName: options.queueName,
-        concurrency: options.concurrency,
-        ...(options.prefix !== undefined && { prefix: options.prefix }),
-        logger: stderrLogger(ctx),
-      });
-      ctx.stderr.write(
-        `worker: queue ${options.queueName} on ${redactUrl(connection)} -> ${describeStore(spec)}, concurrency ${options.concurrency}\n`,
-      );
-      ctx.stdout.write("worker ready\n");
-      const signal = await stopping;
-      ctx.stderr.write(`${signal}: finishing running jobs\n`);
-      await worker.close();
-      ctx.stderr.write(`worker stopped after ${worker.processed()} jobs\n`);
-    } finally {
-      await store.dispose();
-    }
+    const worker = await startWorker({
+      connection,
+      store,
+      queueName: options.queueName,
+      concurrency: options.concurrency,
+      ...(options.prefix !== undefined && { prefix: options.prefix }),
+      logger: stderrLogger(ctx),
+    });
+    ctx.stderr.write(
+      `worker: queue ${options.queueName} on ${redactUrl(connection)} -> ${describeStore(spec)}, concurrency ${options.concurrency}\n`,
+    );
+    ctx.stdout.write("worker ready\n");
+    const signal = await stopping;
+    ctx.stderr.write(`${signal}: finishing running jobs\n`);
+    await worker.close();
+    ctx.stderr.write(`worker stopped after ${worker.processed()} jobs\n`);
   } finally {
-    await unlock();
+    await store.dispose();
   }
   return { code: 0 };
 }
