@@ -4,7 +4,8 @@
  * awaited and fire-and-forget; (b) heap held by a buffer at maxPending while
  * its store never answers; (c) queue capture end to end: two producers
  * enqueue, one worker (concurrency 4) writes into the Redis store; events/s
- * from the first record until the last batch is written.
+ * from the first record until the last batch is written; (d) the worker
+ * alone, draining jobs of 1,000 distinct sums each.
  */
 import { startWorker } from "../src/capture/index.js";
 import { createMetrics } from "../src/core/index.js";
@@ -45,6 +46,34 @@ async function queueEndToEnd(
   await reader.dispose();
   if (total !== events) throw new Error(`queue end to end wrote ${total} of ${events} events`);
   return { eventsPerSecond: events / seconds, jobs, jobsPerSecond: jobs / seconds };
+}
+
+/**
+ * The worker alone: `jobs` jobs of 1,000 distinct sums each are enqueued
+ * first, then one worker (concurrency 4) drains them into the Redis store.
+ */
+async function workerDrain(
+  ctx: BenchContext,
+  jobs: number,
+): Promise<{ sumsPerSecond: number; jobsPerSecond: number }> {
+  const prefix = `bench-w-${Date.now()}`;
+  const producer = createMetrics({
+    capture: { mode: "queue", connection: ctx.redisUrl, prefix, flushMs: 3_600_000, maxPending: 1_000_000 },
+  });
+  const t0 = Date.UTC(2024, 0, 1);
+  for (let j = 0; j < jobs; j++) {
+    for (const slug of SLUGS) await producer.record(slug, { at: t0 + j * 60_000 });
+    await producer.flush();
+  }
+  await producer.dispose();
+  const store = redisStore({ url: ctx.redisUrl, prefix });
+  const start = process.hrtime.bigint();
+  const worker = await startWorker({ connection: ctx.redisUrl, prefix, store, concurrency: 4 });
+  while (worker.processed() < jobs) await new Promise((r) => setTimeout(r, 2));
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  await worker.close();
+  await store.dispose();
+  return { sumsPerSecond: (jobs * SLUGS.length) / seconds, jobsPerSecond: jobs / seconds };
 }
 
 /** Run the capture section. */
@@ -91,6 +120,23 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
       name: "(c) queue jobs (batches) written",
       subject: "tallyboard queue",
       value: Math.round(q.jobsPerSecond),
+      unit: "jobs/s",
+    },
+  );
+  const jobs = Math.max(20, Math.round(200 * ctx.scale));
+  ctx.log(`capture: worker drain, ${jobs} jobs of 1,000 sums`);
+  const w = await workerDrain(ctx, jobs);
+  rows.push(
+    {
+      name: `(d) worker alone, ${jobs} jobs x 1,000 sums, concurrency 4`,
+      subject: "tallyboard worker",
+      value: Math.round(w.sumsPerSecond),
+      unit: "sums/s",
+    },
+    {
+      name: `(d) worker alone, ${jobs} jobs x 1,000 sums, concurrency 4`,
+      subject: "tallyboard worker",
+      value: Math.round(w.jobsPerSecond),
       unit: "jobs/s",
     },
   );
