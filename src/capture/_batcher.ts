@@ -181,7 +181,17 @@ export function createBatcher(o: BatcherOptions): Capture {
         pendingBatches: batches.length,
         pendingBatchSums: batchedSums,
       };
-      if (o.depth) stats.queue = await o.depth();
+      if (o.depth) {
+        // A health check must not hang on an unreachable Redis: omit the depth instead.
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<undefined>((resolve) => {
+          timer = setTimeout(() => resolve(undefined), Math.min(o.writeTimeoutMs, 2000));
+        });
+        const depth = await Promise.race([o.depth().catch(() => undefined), late]).finally(() =>
+          clearTimeout(timer),
+        );
+        if (depth) stats.queue = depth;
+      }
       return stats;
     },
   };

@@ -8,7 +8,7 @@ import { postgresStore } from "../../src/stores/postgres/index.js";
 import { redisStore } from "../../src/stores/redis/index.js";
 import type { Store } from "../../src/stores/types.js";
 import { dropSchema, POSTGRES_URL, uniqueSchema } from "../stores/_postgres.js";
-import { dropPrefix, randomPrefix, SHARED_URL } from "../stores/redis-helpers.js";
+import { dropPrefix, freePort, randomPrefix, SHARED_URL } from "../stores/redis-helpers.js";
 import { rng, Tally, YEAR_END } from "./_tally.js";
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -165,6 +165,29 @@ describe("queue capture: producers enqueue batches, a worker writes them exactly
     });
     await expect(capture.flush()).rejects.toMatchObject({ code: "E_MISSING_DEPENDENCY" });
     expect(await capture.dispose({ discard: true })).toBeUndefined();
+  });
+
+  it("never hangs on an unreachable queue: flush() rejects with E_STORE, captureStats() omits the depth", async () => {
+    const port = await freePort();
+    const m = createMetrics({
+      capture: {
+        mode: "queue",
+        connection: { url: `redis://127.0.0.1:${port}`, retryStrategy: () => 50 },
+        writeTimeoutMs: 300,
+        flushMs: 60_000,
+      },
+    });
+    await m.record("unreachable");
+    expect(await m.captureStats()).toEqual({
+      mode: "queue",
+      pendingSums: 1,
+      pendingBatches: 0,
+      pendingBatchSums: 0,
+    });
+    await expect(m.flush()).rejects.toMatchObject({ code: "E_STORE" });
+    await expect(m.dispose()).rejects.toMatchObject({ code: "E_STORE" });
+    expect(await m.captureStats()).toMatchObject({ pendingBatches: 1, pendingBatchSums: 1 });
+    await m.dispose({ discard: true });
   });
 
   it("rejects a queue capture without a connection at once", () => {

@@ -1,4 +1,5 @@
 import type { Queue } from "bullmq";
+import { MetricsError, redactSecrets } from "../../errors.js";
 import type { Logger } from "../../stores/types.js";
 import type { Calendar } from "../../time/index.js";
 import { createBatcher } from "../_batcher.js";
@@ -64,7 +65,16 @@ export function queueCapture(calendar: Calendar, options: QueueCaptureOptions): 
     mode: "queue",
     async write(batch) {
       const q = await open();
-      await q.add(JOB_NAME, toJobData(calendar, batch.ops), jobOptions(batch.id, attempts));
+      try {
+        await q.add(JOB_NAME, toJobData(calendar, batch.ops), jobOptions(batch.id, attempts));
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        throw new MetricsError(
+          "E_STORE",
+          `Enqueueing batch ${batch.id} failed (kept, retried with the same id): ${redactSecrets(message)}`,
+          { cause: error },
+        );
+      }
     },
     flushMs: options.flushMs ?? 1000,
     maxPending: options.maxPending ?? 100_000,

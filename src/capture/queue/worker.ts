@@ -144,6 +144,9 @@ export interface QueueDepthOptions {
  * Jobs per state in a tallyboard queue, for a health endpoint or dashboard
  * that does not hold a metrics instance in queue mode (which has
  * `metrics.captureStats()`).
+ *
+ * @example
+ * const { waiting, active, failed } = await queueDepth({ connection: "redis://127.0.0.1:6379" });
  */
 export async function queueDepth(options: QueueDepthOptions): Promise<QueueDepth> {
   const { Queue } = await loadBullmq();
