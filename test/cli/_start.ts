@@ -120,12 +120,12 @@ export function startTests(): void {
 
     it("TALLYBOARD_TOKENS turns on bearer auth", async () => {
       const server = await startServer(["--store", "memory:", "start", "--port", "0"], {
-        env: { TALLYBOARD_TOKENS: "reader-token-1:read;writer-token-2:read,write" },
+        env: { TALLYBOARD_TOKENS: "reader-token-00001:read;writer-token-00002:read,write" },
       });
       try {
         expect((await fetch(`${server.url}/api/v1/slugs`)).status).toBe(401);
         const ok = await fetch(`${server.url}/api/v1/slugs`, {
-          headers: { authorization: "Bearer reader-token-1" },
+          headers: { authorization: "Bearer reader-token-00001" },
         });
         expect(ok.status).toBe(200);
       } finally {
