@@ -3,7 +3,7 @@ import { describeValue, MetricsError } from "../errors.js";
 import { collectReportData } from "./_data.js";
 import { checkMaxCatchUp, checkOptionKeys, DEFAULT_MAX_CATCH_UP } from "./_options.js";
 import { type SendContext, sendSet } from "./_send.js";
-import { checkMetricSet } from "./_validate.js";
+import { checkMetricSet, hasControl } from "./_validate.js";
 import { lastClosedPeriod } from "./period.js";
 import type { MetricSet, Reports, ReportsOptions, SendReportsResult } from "./types.js";
 
@@ -103,7 +103,7 @@ function checkReportsOptions(options: ReportsOptions) {
     );
   }
   const from = options.from ?? DEFAULT_FROM;
-  if (typeof from !== "string" || from.trim() === "" || /[\r\n]/.test(from)) {
+  if (typeof from !== "string" || from.trim() === "" || hasControl(from)) {
     throw new MetricsError(
       "E_INVALID_OPTION",
       `from must be an address on one line, got ${describeValue(from)}`,

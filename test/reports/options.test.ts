@@ -4,6 +4,7 @@
  * MetricsError and a code (synchronously for createReports, as a rejection
  * for async methods), never a TypeError and never silently.
  */
+import { PGlite } from "@electric-sql/pglite";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createMetrics } from "../../src/core/index.js";
@@ -11,6 +12,7 @@ import { MetricsError } from "../../src/errors.js";
 import { nearest } from "../../src/reports/_options.js";
 import { createReports, type Reports } from "../../src/reports/index.js";
 import { memoryStore } from "../../src/stores/memory/index.js";
+import { postgresStore } from "../../src/stores/postgres/index.js";
 import { NOW } from "./_fixtures.js";
 
 const transport = { send: async () => {} };
@@ -125,5 +127,62 @@ describe("reports options", () => {
     expect(nearest("LEASEMS", ["transport", "leaseMs", "logger"])).toBe("leaseMs");
     expect(nearest("trasnport", ["transport", "from"])).toBe("transport");
     expect(nearest("zzzzzzzz", ["now", "maxCatchUp"])).toBe("now");
+  });
+});
+
+describe("metric set names and addresses on a Postgres store (PGlite)", () => {
+  it("whatever validation accepts is stored and read back; the rest is refused before any write", async () => {
+    const store = postgresStore({ client: await PGlite.create() });
+    const m = createMetrics({ store, timezone: "UTC" });
+    const reports = createReports(m, { transport, now: () => NOW - 86_400_000 });
+    const text = fc.oneof(
+      fc.string({ unit: "binary", minLength: 1, maxLength: 30 }),
+      fc.string({
+        unit: fc.constantFrom(
+          "\u0000",
+          "\ud800",
+          "\udc00",
+          "\u009b",
+          "\u001b",
+          "\u2028",
+          "é",
+          "a",
+          "🚀",
+          ":",
+          "{",
+          " ",
+        ),
+        minLength: 1,
+        maxLength: 12,
+      }),
+    );
+    try {
+      await fc.assert(
+        fc.asyncProperty(
+          text,
+          fc.constantFrom("a@example.org", "x\u0000@example.org", "é@exämple.org"),
+          async (name, to) => {
+            const created = await reports.createMetricSet({ name, metrics: ["x"], recipients: [to] }).then(
+              (set) => set,
+              (error: unknown) => {
+                expect(error).toBeInstanceOf(MetricsError);
+                expect((error as MetricsError).code).toBe("E_INVALID_OPTION");
+                return null;
+              },
+            );
+            const stored = (await reports.metricSets()).find((s) => s.name === name);
+            expect(stored ?? null).toEqual(created);
+            if (created) {
+              const result = await reports.sendReports({ now: NOW });
+              expect(result.failed).toEqual([]);
+              await reports.deleteMetricSet(name);
+            }
+          },
+        ),
+        { numRuns: 150 },
+      );
+    } finally {
+      await m.dispose();
+    }
   });
 });
