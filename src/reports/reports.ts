@@ -22,6 +22,18 @@ const OPTIONS = ["transport", "from", "leaseMs", "maxCatchUp", "logger", "now"] 
  * await reports.sendReports(); // e.g. every few minutes from cron
  */
 export function createReports(metrics: Metrics, options: ReportsOptions): Reports {
+  if (
+    metrics === null ||
+    typeof metrics !== "object" ||
+    typeof metrics.definitions !== "function" ||
+    typeof metrics.store?.claimReport !== "function" ||
+    typeof metrics.calendar?.bucket !== "function"
+  ) {
+    throw new MetricsError(
+      "E_INVALID_OPTION",
+      `createReports() needs a metrics instance from createMetrics(), got ${describeValue(metrics)}`,
+    );
+  }
   const { transport, logger, from, leaseMs, maxCatchUp, clock } = checkReportsOptions(options);
   const { store, calendar } = metrics;
   // Reading definitions attaches the store to the calendar before any set operation.

@@ -10,9 +10,16 @@ import { describe, expect, it } from "vitest";
 import { createMetrics } from "../../src/core/index.js";
 import { MetricsError } from "../../src/errors.js";
 import { nearest } from "../../src/reports/_options.js";
-import { createReports, type Reports } from "../../src/reports/index.js";
+import {
+  buildReport,
+  closedPeriods,
+  createReports,
+  lastClosedPeriod,
+  type Reports,
+} from "../../src/reports/index.js";
 import { memoryStore } from "../../src/stores/memory/index.js";
 import { postgresStore } from "../../src/stores/postgres/index.js";
+import { createCalendar } from "../../src/time/index.js";
 import { NOW } from "./_fixtures.js";
 
 const transport = { send: async () => {} };
@@ -97,7 +104,7 @@ describe("reports options", () => {
           expect(error).toBeInstanceOf(MetricsError);
         });
       }),
-      { numRuns: 300 },
+      { numRuns: Number(process.env.RUNS ?? 300) },
     );
   });
 
@@ -105,10 +112,10 @@ describe("reports options", () => {
     const reports = createReports(metrics(), { transport, now: () => NOW });
     await reports.createMetricSet(SET);
     await fc.assert(
-      fc.asyncProperty(fc.anything(), fc.anything(), async (a, b) => {
+      fc.asyncProperty(fc.anything(), fc.anything(), fc.string(), async (a, b, key) => {
         for (const call of [
           () => reports.createMetricSet(a as never),
-          () => reports.createMetricSet({ ...SET, name: "T", [String(b)]: a } as never),
+          () => reports.createMetricSet({ ...SET, name: "T", [key]: a } as never),
           () => reports.sendReports(a as never),
           () => reports.sendReports({ now: a } as never),
           () => reports.reportData("S", { now: b } as never),
@@ -119,8 +126,35 @@ describe("reports options", () => {
           await promise.catch((error: unknown) => expect(error).toBeInstanceOf(MetricsError));
         }
       }),
-      { numRuns: 200 },
+      { numRuns: Number(process.env.RUNS ?? 200) },
     );
+  });
+
+  it("the pure entries and createReports refuse anything malformed with a MetricsError", () => {
+    const calendar = createCalendar();
+    fc.assert(
+      fc.property(fc.anything(), (a) => {
+        for (const call of [
+          () => lastClosedPeriod(a as never, calendar, NOW),
+          () => lastClosedPeriod("daily", a as never, NOW),
+          () => lastClosedPeriod("0 8 * * 1", calendar, a as never),
+          () => closedPeriods("weekly", calendar, NOW, a as never),
+          () => closedPeriods("daily", calendar, NOW, { limit: a } as never),
+          () => closedPeriods("daily", calendar, NOW, { limit: 3, after: a } as never),
+          () => buildReport(a as never),
+          () => createReports(a as never, { transport }),
+        ]) {
+          try {
+            call();
+          } catch (error) {
+            expect(error).toBeInstanceOf(MetricsError);
+          }
+        }
+      }),
+      { numRuns: Number(process.env.RUNS ?? 300) },
+    );
+    expect(() => closedPeriods("* * * * *", calendar, NOW, { limit: 10_001 })).toThrow(/limit/);
+    expect(closedPeriods("* * * * *", calendar, NOW, { limit: 10_000 })).toHaveLength(10_000);
   });
 
   it("nearest() picks the closest name by edit distance, ignoring case", () => {
