@@ -39,8 +39,8 @@ export function memoryStore(_options: MemoryStoreOptions = {}): Store {
   const definitions = new Map<string, MetricDefinition>();
   const batches = new Set<string>();
   const sets = new Map<string, MetricSetRecord>();
-  /** Report key -> "sent" or the claim time. */
-  const reports = new Map<string, "sent" | number>();
+  /** Report key -> "sent", or who claimed it and when its lease ends (epoch ms). */
+  const reports = new Map<string, "sent" | { owner: string; until: number }>();
   const reportKey = (k: ReportKey): string => `${k.set}\u0000${k.period}`;
   let config: { timezone: string; weekStart: string } | undefined;
 
@@ -148,6 +148,30 @@ export function memoryStore(_options: MemoryStoreOptions = {}): Store {
       if (options?.batchId !== undefined) batches.add(options.batchId);
       for (const op of ops) apply(op);
     },
+    async importBuckets(rows, { batchId }) {
+      if (batches.has(batchId)) return;
+      batches.add(batchId);
+      for (const row of rows) {
+        let state = slugs.get(row.slug);
+        if (!state) {
+          state = {
+            counts: new Map(),
+            granularities: new Set(),
+            categories: new Set(),
+            groups: new Set(),
+            total: 0,
+          };
+          slugs.set(row.slug, state);
+        }
+        state.granularities.add(row.granularity);
+        let counts = state.counts.get(row.granularity);
+        if (!counts) {
+          counts = new Map();
+          state.counts.set(row.granularity, counts);
+        }
+        for (const b of row.buckets) counts.set(b.index, (counts.get(b.index) ?? 0) + b.count);
+      }
+    },
     async read({ slug, granularity, buckets }) {
       const state = slugs.get(slug);
       const counts = state?.counts.get(granularity);
@@ -211,15 +235,23 @@ export function memoryStore(_options: MemoryStoreOptions = {}): Store {
     async claimReport(claim) {
       const key = reportKey(claim);
       const state = reports.get(key);
-      if (state === "sent" || (state !== undefined && claim.now - state < claim.leaseMs)) return false;
-      reports.set(key, claim.now);
+      if (state === "sent") return "sent";
+      if (state !== undefined && claim.now < state.until) return "held";
+      reports.set(key, { owner: claim.owner, until: claim.now + claim.leaseMs });
+      return "claimed";
+    },
+    async completeReport(hold) {
+      const key = reportKey(hold);
+      const state = reports.get(key);
+      if (state === "sent" || (state !== undefined && state.owner !== hold.owner)) return false;
+      reports.set(key, "sent");
       return true;
     },
-    async completeReport(key) {
-      reports.set(reportKey(key), "sent");
-    },
-    async releaseReport(key) {
-      if (reports.get(reportKey(key)) !== "sent") reports.delete(reportKey(key));
+    async releaseReport(hold) {
+      const key = reportKey(hold);
+      const state = reports.get(key);
+      if (state === undefined || state === "sent" || state.owner !== hold.owner) return false;
+      return reports.delete(key);
     },
     async dispose() {},
   };

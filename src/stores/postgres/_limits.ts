@@ -8,7 +8,7 @@ const MAX = "9007199254740991";
 export const NEED_BUCKETS = "TB001";
 
 /**
- * DDL of migration 4: counts stay within ±Number.MAX_SAFE_INTEGER.
+ * DDL of migration 5: counts stay within ±Number.MAX_SAFE_INTEGER.
  *
  * - `count_overflow(slug)` raises SQLSTATE 22003; `record_rollup_safe()`
  *   (rollup mode, replacing migration 2's `record_rollup`) and the batch

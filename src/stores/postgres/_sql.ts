@@ -37,7 +37,7 @@ export function statements(s: string) {
 
   return {
     /**
-     * rollup mode, one record, one round trip (function of migration 4).
+     * rollup mode, one record, one round trip (function of migration 5).
      * $1 slug, $2 by, $3 mask, $4 ranks[], $5 indexes[], $6 starts ms[], $7 category|null, $8 group|null.
      */
     recordRollup: `SELECT ${s}.record_rollup_safe($1::text, $2::bigint, $3::smallint, $4::smallint[], $5::bigint[],
@@ -66,7 +66,7 @@ export function statements(s: string) {
       ) AS x`,
 
     /**
-     * items mode, one record or a batch, one round trip (function of migration 4):
+     * items mode, one record or a batch, one round trip (function of migration 5):
      * parameters built by `appendItemsParams()`. False when the batch id was applied before.
      */
     appendItems: `SELECT ${s}.append_items($1::text, $2::text[], $3::smallint[], $4::numeric[], $5::boolean[],

@@ -9,6 +9,7 @@ import {
 import type { GaugeValue, Logger, MetricDefinition, Store } from "../types.js";
 import { aggregateItems, checkAggregateOptions } from "./_aggregate.js";
 import { clientDb, type Db, storeError, withRetry } from "./_db.js";
+import { importRows } from "./_import.js";
 import { migrate } from "./_migrations.js";
 import { type PostgresStoreOptions, type ResolvedOptions, resolveOptions } from "./_options.js";
 import { openPGlite } from "./_pglite.js";
@@ -144,6 +145,8 @@ export function postgresStore(options: PostgresStoreOptions): Store {
           await db.query(sql.pruneBatches, [BATCH_ID_TTL_S]);
         }
       }),
+    importBuckets: (rows, { batchId }) =>
+      run("importBuckets", (db) => withRetry(() => importRows(db, sql, rows, batchId))),
     read: (query) => run("read", async (db) => readCounts(db, sql, await calendarOf(db), query)),
     total: (slug) => run("total", (db) => readTotal(db, sql, slug)),
     slugInfo: (slug) => run("slugInfo", (db) => readSlugInfo(db, sql, slug)),
