@@ -1,4 +1,5 @@
 import { describeValue, MetricsError } from "../errors.js";
+import { keptFrom } from "../stores/_retention.js";
 import { memoryStore } from "../stores/memory/index.js";
 import type { RecordOp } from "../stores/types.js";
 import { createCalendar, parseGranularity } from "../time/index.js";
@@ -99,7 +100,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     const to = toInstant(o.to, now, "range end (to)");
     const buckets = calendar.range(granularity, from, to, maxPoints);
     await ready();
-    const counts = await readCounts(store, calendar, slug, granularity, buckets);
+    const counts = await readCounts(store, calendar, slug, granularity, buckets, now());
     return buckets.map((b, i) => ({ start: new Date(b.start), count: counts[i] ?? 0 }));
   };
 
@@ -141,6 +142,14 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       checkName(slug);
       await ready();
       return store.total(slug);
+    },
+    async prune() {
+      await ready();
+      return (await store.prune?.(now())) ?? { buckets: 0 };
+    },
+    keptFrom(granularity) {
+      const from = keptFrom(calendar, store.retention, parseGranularity(granularity), now());
+      return from === undefined ? null : new Date(from);
     },
     slugs: afterReady(() => store.slugs()),
     categories: afterReady(() => store.categories()),

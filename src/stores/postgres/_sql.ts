@@ -86,6 +86,10 @@ export function statements(s: string) {
       LEFT JOIN ${s}.rollups r ON r.slug = u.slug AND r.granularity = u.g AND r.bucket_index = u.i
       WHERE abs(coalesce(r.count, 0) + u.n) > ${MAX}`,
 
+    /** Retention: delete rollups of granularity rank $1 whose bucket index is below $2. */
+    pruneRollups: `WITH d AS (DELETE FROM ${s}.rollups WHERE granularity = $1::smallint AND bucket_index < $2::bigint
+      RETURNING 1) SELECT count(*)::int AS n FROM d`,
+
     /** Drop exactly-once batch ids older than $1 seconds. */
     pruneBatches: `DELETE FROM ${s}.batches WHERE applied_at < now() - make_interval(secs => $1::float8)`,
 
