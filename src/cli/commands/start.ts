@@ -1,4 +1,5 @@
 import { Command, Option } from "commander";
+import type { ReportMessage } from "../../reports/index.js";
 import { parseDuration } from "../../time/index.js";
 import { startArchiver } from "../_archiver.js";
 import { action, type CommandFactory, globalsOf } from "../_command.js";
@@ -80,8 +81,18 @@ export async function runStart(
       if (options.reports && (await ensureDemoSet(metrics, ctx, ctx.now() - 90 * DAY)))
         ctx.stderr.write('demo data: metric set "Daily overview", reported daily to team@example.org\n');
     }
+    let reports: Awaited<ReturnType<typeof openReports>> | undefined;
+    const sendNow = (m: ReportMessage) =>
+      reports
+        ? reports.mail.transport.send({ ...m, ...(reports.mail.from ? { from: reports.mail.from } : {}) })
+        : Promise.reject(new Error("reports are not ready yet"));
     const app = usage(() =>
-      createApp(metrics, { logger, ...(tokens.length > 0 ? { auth: { tokens } } : {}) }),
+      createApp(metrics, {
+        logger,
+        ...(tokens.length > 0 ? { auth: { tokens } } : {}),
+        // The dashboard's "Send now" uses the scheduler's transport once it is open.
+        ...(options.reports ? { reports: { transport: { send: (m) => sendNow(m) } } } : {}),
+      }),
     );
     const server = await serve(app, {
       port: options.port,
@@ -98,7 +109,6 @@ export async function runStart(
         },
       );
     });
-    let reports: Awaited<ReturnType<typeof openReports>> | undefined;
     let scheduler: ReportScheduler | undefined;
     let archiver: { stop(): Promise<void> } | undefined;
     try {
