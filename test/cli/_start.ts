@@ -173,7 +173,7 @@ export function startTests(): void {
       } finally {
         const end = await server.stop();
         expect(end.code).toBe(0);
-        expect(end.stderr.match(/without API tokens/g)).toHaveLength(1);
+        expect(end.stderr.match(/the API is open \(no tokens\)/g)).toHaveLength(1);
       }
     });
 
