@@ -1,47 +1,148 @@
 import { bufferedCapture, type Capture, directCapture } from "../capture/index.js";
 import { describeValue, MetricsError } from "../errors.js";
-import type { MetricDefinition, Store } from "../stores/types.js";
-import { checkName } from "./_validate.js";
+import type { Logger, MetricDefinition, Store } from "../stores/types.js";
+import { checkKeys, isPlainObject, keySet } from "./_schema.js";
+import { checkFunction, checkName, checkPositive } from "./_validate.js";
 import type { MetricsOptions } from "./types.js";
 
-/** The capture strategy named by `options.capture`; throws for an unknown one. */
+/** Every key of {@link MetricsOptions}. */
+export const METRICS_OPTIONS = keySet("createMetrics() options", [
+  "store",
+  "timezone",
+  "weekStart",
+  "granularities",
+  "maxPoints",
+  "maxSlugs",
+  "capture",
+  "now",
+  "logger",
+] satisfies (keyof MetricsOptions)[]);
+
+/** The methods every store has (`aggregate` is optional). */
+const STORE_METHODS = [
+  "attach",
+  "record",
+  "recordBatch",
+  "read",
+  "total",
+  "slugInfo",
+  "slugs",
+  "categories",
+  "categorySlugs",
+  "groups",
+  "groupSlugs",
+  "setGauge",
+  "gauge",
+  "gauges",
+  "deleteMetric",
+  "putDefinition",
+  "definitions",
+  "putMetricSet",
+  "metricSets",
+  "deleteMetricSet",
+  "claimReport",
+  "completeReport",
+  "releaseReport",
+  "dispose",
+] as const satisfies readonly (keyof Store)[];
+
+// Compile-time check that STORE_METHODS lists every required method of Store.
+type Unlisted = Exclude<keyof Store, (typeof STORE_METHODS)[number] | "kind" | "aggregate">;
+const everyMethodListed: [Unlisted] extends [never] ? true : Unlisted = true;
+void everyMethodListed;
+
+/** Throws `E_INVALID_OPTION` unless `store` has every method of the {@link Store} contract. */
+export function checkStore(store: unknown): Store {
+  if (typeof store !== "object" || store === null) {
+    throw new MetricsError("E_INVALID_OPTION", `store must be a Store object, got ${describeValue(store)}`);
+  }
+  const s = store as Record<string, unknown>;
+  const missing = STORE_METHODS.filter((m) => typeof s[m] !== "function");
+  if (typeof s.kind !== "string") missing.unshift("kind" as never);
+  if (s.aggregate !== undefined && typeof s.aggregate !== "function") missing.push("aggregate" as never);
+  if (missing.length > 0) {
+    throw new MetricsError(
+      "E_INVALID_OPTION",
+      `store is not a Store: missing or invalid ${missing.join(", ")} (use memoryStore(), redisStore() or postgresStore())`,
+    );
+  }
+  return store as Store;
+}
+
+/** Throws `E_INVALID_OPTION` unless `logger` is undefined or has `warn` and `error` functions. */
+export function checkLogger(logger: unknown): Logger | undefined {
+  if (logger === undefined) return undefined;
+  const l = logger as Record<string, unknown>;
+  if (
+    typeof logger !== "object" ||
+    logger === null ||
+    typeof l.warn !== "function" ||
+    typeof l.error !== "function" ||
+    (l.debug !== undefined && typeof l.debug !== "function") ||
+    (l.info !== undefined && typeof l.info !== "function")
+  ) {
+    throw new MetricsError(
+      "E_INVALID_OPTION",
+      `logger must have warn() and error() methods (console fits), got ${describeValue(logger)}`,
+    );
+  }
+  return logger as Logger;
+}
+
+const DIRECT = keySet("capture", ["mode"]);
+const BUFFERED = keySet("capture", ["mode", "flushMs", "maxPending"]);
+
+/** The capture strategy named by `options.capture`; throws `E_INVALID_OPTION` for anything else. */
 export function makeCapture(options: MetricsOptions, store: Store): Capture {
-  const c = options.capture ?? "direct";
-  if (c === "direct" || (typeof c === "object" && c !== null && c.mode === "direct"))
+  const capture: unknown = options.capture;
+  const logger = options.logger;
+  if (capture === undefined || capture === "direct") return directCapture(store);
+  if (isPlainObject(capture) && capture.mode === "direct") {
+    checkKeys(capture, DIRECT);
     return directCapture(store);
-  if (typeof c === "object" && c !== null && c.mode === "buffered") {
-    for (const key of ["flushMs", "maxPending"] as const) {
-      const v = c[key];
-      if (v !== undefined && (!Number.isSafeInteger(v) || v < 1)) {
-        throw new MetricsError(
-          "E_INVALID_OPTION",
-          `capture.${key} must be a positive integer, got ${describeValue(v)}`,
-        );
-      }
-    }
+  }
+  if (isPlainObject(capture) && capture.mode === "buffered") {
+    checkKeys(capture, BUFFERED);
+    const flushMs = checkPositive(capture.flushMs, "capture.flushMs");
+    const maxPending = checkPositive(capture.maxPending, "capture.maxPending");
     return bufferedCapture(store, {
-      ...(c.flushMs !== undefined && { flushMs: c.flushMs }),
-      ...(c.maxPending !== undefined && { maxPending: c.maxPending }),
-      ...(options.logger && { logger: options.logger }),
+      ...(flushMs !== undefined && { flushMs }),
+      ...(maxPending !== undefined && { maxPending }),
+      ...(logger && { logger }),
     });
   }
   throw new MetricsError(
     "E_INVALID_OPTION",
-    `Unknown capture ${describeValue(c)}; use "direct" or { mode: "buffered" }`,
+    `Unknown capture ${describeValue(capture)}; use "direct" or { mode: "buffered" }`,
   );
 }
 
-/** A trimmed copy of a metric definition; `E_INVALID_SLUG` / `E_INVALID_OPTION` for bad fields. */
-export function checkDefinition(d: MetricDefinition): MetricDefinition {
-  if (d === null || typeof d !== "object") {
+/** Checks the options `createMetrics()` uses as they are (store, clock, logger). */
+export function checkMetricsOptions(options: unknown): Record<string, unknown> {
+  if (options === null) {
+    throw new MetricsError("E_INVALID_OPTION", "createMetrics() options must be a plain object, got null");
+  }
+  const o = checkKeys(options, METRICS_OPTIONS);
+  if (o.store !== undefined) checkStore(o.store);
+  checkFunction(o.now, "now");
+  checkLogger(o.logger);
+  if (o.timezone !== undefined && typeof o.timezone !== "string") {
     throw new MetricsError(
-      "E_INVALID_OPTION",
-      `createMetric() needs { name, slug }, got ${describeValue(d)}`,
+      "E_INVALID_TIMEZONE",
+      `timezone must be an IANA zone name, got ${describeValue(o.timezone)}`,
     );
   }
-  const slug = checkName(d.slug);
+  return o;
+}
+
+const DEFINITION = keySet("createMetric() definition", ["slug", "name", "description", "unit"]);
+
+/** A trimmed copy of a metric definition; `E_INVALID_SLUG` / `E_INVALID_OPTION` for bad fields. */
+export function checkDefinition(d: unknown): MetricDefinition {
+  const o = checkKeys(d, DEFINITION, false);
+  const slug = checkName(o.slug);
   const text = (key: "name" | "description" | "unit", max: number, required: boolean): string | undefined => {
-    const v = d[key];
+    const v = o[key];
     if (v === undefined && !required) return undefined;
     if (typeof v !== "string" || v.trim() === "" || v.length > max) {
       throw new MetricsError(

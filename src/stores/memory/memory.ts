@@ -13,6 +13,23 @@ interface SlugState {
   total: number;
 }
 
+/** Throws `E_INVALID_OPTION` unless `options` is an empty plain object: the memory store has no settings yet. */
+function checkOptions(options: unknown): void {
+  const proto: unknown = typeof options === "object" && options !== null && Object.getPrototypeOf(options);
+  if (proto !== Object.prototype && proto !== null) {
+    throw new MetricsError(
+      "E_INVALID_OPTION",
+      `memoryStore() options must be a plain object, got ${describeValue(options)}`,
+    );
+  }
+  for (const key in options as object) {
+    throw new MetricsError(
+      "E_INVALID_OPTION",
+      `Unknown option ${describeValue(key)} in memoryStore() options: the memory store takes none`,
+    );
+  }
+}
+
 /** `E_COUNT_OVERFLOW` for a record that would take `g`'s bucket (or the total) past a safe integer. */
 function overflow(op: RecordOp, g: string, before: number): MetricsError {
   return new MetricsError(
@@ -31,7 +48,8 @@ const sorted = (values: Iterable<string>): string[] => [...values].sort();
  * @example
  * const metrics = createMetrics({ store: memoryStore() });
  */
-export function memoryStore(_options: MemoryStoreOptions = {}): Store {
+export function memoryStore(options: MemoryStoreOptions = {}): Store {
+  checkOptions(options);
   const slugs = new Map<string, SlugState>();
   const categories = new Map<string, Set<string>>();
   const groups = new Map<string, Set<string>>();
