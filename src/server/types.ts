@@ -46,4 +46,6 @@ export type HttpErrorCode =
   | "E_UNAUTHORIZED"
   | "E_FORBIDDEN"
   | "E_NOT_FOUND"
+  | "E_METHOD_NOT_ALLOWED"
+  | "E_HOST_NOT_ALLOWED"
   | "E_INTERNAL";
