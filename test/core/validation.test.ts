@@ -76,7 +76,7 @@ describe("createMetrics() checks its options at once", () => {
   it("accepts a null-prototype options object and explicit undefined values", async () => {
     const o = Object.assign(Object.create(null), { timezone: undefined, now: () => T0 });
     const m = createMetrics(o);
-    await m.record("x", { at: undefined, by: undefined });
+    await m.record("x", { at: undefined, by: undefined } as never);
     expect(await m.total("x")).toBe(1);
   });
 
