@@ -10,14 +10,17 @@ const REFRESH_MS = 10_000;
 /**
  * The cap on distinct slugs (`maxSlugs`), checked per metrics instance.
  *
- * The store's slug list is read once, on the first record of a slug this
- * instance has not seen; after that a known slug costs one Set lookup. A new
+ * The store's slug list is read once, when the instance attaches to the
+ * store (so a record never waits for it); after that a known slug costs one
+ * Set lookup. A new
  * slug is admitted while the known slugs plus it stay within the cap; at the
  * cap the list is read again (at most every 10 s) in case slugs were deleted
  * elsewhere. Processes sharing a store each check on their own, so together
  * they can overshoot the cap by the new slugs they have in flight.
  */
 export interface SlugCap {
+  /** Read the store's slug list (once; called when the store is attached). */
+  load(): Promise<void>;
   /** Whether `slug` is known to exist (no I/O). */
   knows(slug: string): boolean;
   /**
@@ -36,7 +39,14 @@ export interface SlugCap {
 
 export function slugCap(store: Store, max: number, now: () => number): SlugCap {
   if (max === Number.POSITIVE_INFINITY) {
-    return { knows: () => true, admit: async () => [], settle() {}, release() {}, forget() {} };
+    return {
+      load: async () => {},
+      knows: () => true,
+      admit: async () => [],
+      settle() {},
+      release() {},
+      forget() {},
+    };
   }
   /** Slugs of the store at the last read, plus those admitted here since. */
   let known = new Set<string>();
@@ -63,6 +73,7 @@ export function slugCap(store: Store, max: number, now: () => number): SlugCap {
   const fresh = (slugs: readonly string[]): string[] => [...new Set(slugs)].filter((s) => !known.has(s));
 
   return {
+    load,
     knows: (slug) => loaded !== undefined && known.has(slug),
     async admit(slugs) {
       await load();

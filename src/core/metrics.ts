@@ -51,15 +51,18 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const ready = async (): Promise<void> => {
     if (disposed) throw new MetricsError("E_DISPOSED", "This metrics instance was disposed");
     if (attached) return;
-    attaching ??= store.attach({ calendar, ...(options.logger && { logger: options.logger }) }).then(
-      () => {
-        attached = true;
-      },
-      (error: unknown) => {
-        attaching = undefined;
-        throw error;
-      },
-    );
+    attaching ??= store
+      .attach({ calendar, ...(options.logger && { logger: options.logger }) })
+      .then(() => cap.load())
+      .then(
+        () => {
+          attached = true;
+        },
+        (error: unknown) => {
+          attaching = undefined;
+          throw error;
+        },
+      );
     await attaching;
   };
 
