@@ -7,7 +7,7 @@ import { readRoutes } from "./_api-read.js";
 import { setsRoutes } from "./_api-sets.js";
 import { writeRoutes } from "./_api-write.js";
 import { prepareTokens, requireScope } from "./_auth.js";
-import { dashboardRoutes } from "./_dashboard.js";
+import { dashboardApi, dashboardRoutes } from "./_dashboard.js";
 import { createErrorHandler, errorResponse } from "./_errors.js";
 import { booleanOption, checkOptions, positiveOption } from "./_options.js";
 import { registerApp } from "./_registry.js";
@@ -15,7 +15,7 @@ import type { AppOptions } from "./types.js";
 
 const BASE_PATH = /^(?:\/[A-Za-z0-9._~-]+)*$/;
 
-const KEYS = ["auth", "basePath", "maxBodyBytes", "maxEvents", "dashboard", "now", "logger"];
+const KEYS = ["auth", "basePath", "maxBodyBytes", "maxEvents", "dashboard", "now", "logger", "reports"];
 const METHODS = ["recordMany", "history", "slugs", "slugInfo", "total", "gauge", "setGauge", "definitions"];
 
 /** `createApp()`'s arguments, checked before anything is built. */
@@ -93,6 +93,8 @@ export function createApp(metrics: Metrics, input: AppOptions = {}): Hono {
     api.use("*", (c, next) => (c.req.method === "GET" || c.req.method === "HEAD" ? read : write)(c, next));
   }
   api.route("/", readRoutes({ metrics, now }));
+  const views = dashboardApi({ metrics, now, sendNow: options.reports });
+  api.route("/", views.routes);
   api.route("/", setsRoutes({ metrics }));
   api.route("/", writeRoutes({ metrics, maxBodyBytes, maxEvents }));
 
@@ -114,10 +116,11 @@ export function createApp(metrics: Metrics, input: AppOptions = {}): Hono {
       referrerPolicy: "no-referrer",
       xFrameOptions: "DENY",
       permissionsPolicy: { camera: [], microphone: [], geolocation: [] },
+      overwrite: false, // the report preview frame sets its own CSP
     }),
   );
   app.route(`${base}/api/v1`, api);
-  if (dashboard) app.route("/", dashboardRoutes(base));
+  if (dashboard) app.route("/", dashboardRoutes(base, views.frames));
   app.notFound((c) => errorResponse(c, 404, "E_NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`));
   app.onError(createErrorHandler(options.logger));
   registerApp(app, { hasTokens: tokens !== null, logger: options.logger });

@@ -166,6 +166,30 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
       if (options?.batchId !== undefined) batches.add(options.batchId);
       for (const op of ops) apply(op);
     },
+    async importBuckets(rows, { batchId }) {
+      if (batches.has(batchId)) return;
+      batches.add(batchId);
+      for (const row of rows) {
+        let state = slugs.get(row.slug);
+        if (!state) {
+          state = {
+            counts: new Map(),
+            granularities: new Set(),
+            categories: new Set(),
+            groups: new Set(),
+            total: 0,
+          };
+          slugs.set(row.slug, state);
+        }
+        state.granularities.add(row.granularity);
+        let counts = state.counts.get(row.granularity);
+        if (!counts) {
+          counts = new Map();
+          state.counts.set(row.granularity, counts);
+        }
+        for (const b of row.buckets) counts.set(b.index, (counts.get(b.index) ?? 0) + b.count);
+      }
+    },
     async read({ slug, granularity, buckets }) {
       const state = slugs.get(slug);
       const counts = state?.counts.get(granularity);

@@ -1,5 +1,7 @@
 import { describeValue, MetricsError } from "../../errors.js";
+import type { Calendar } from "../../time/index.js";
 import type { Logger, MetricDefinition, Store } from "../types.js";
+import { createDrain } from "./_archive.js";
 import { createRecordBatch } from "./_batch.js";
 import { hashPairs, masters, members, type RedisClient, runAll, storeError } from "./_client.js";
 import { coalesceRecords } from "./_coalesce.js";
@@ -57,6 +59,13 @@ export function redisStore(options: RedisStoreOptions = {}): Store {
     });
 
   /** Every field of hash shards as pairs, sorted by field. */
+  let calendar: Calendar | undefined;
+  const drain = createDrain(
+    async () => conn.current() ?? (await conn.open()),
+    keys,
+    () => calendar,
+  );
+
   const hashUnion = (action: string, shardKeys: string[]) =>
     using(action, async (c) => {
       const replies = await runAll(
@@ -71,6 +80,7 @@ export function redisStore(options: RedisStoreOptions = {}): Store {
     async attach(context) {
       if (context.logger && !resolved.logger) logger = context.logger;
       const wanted = { timezone: context.calendar.timezone, weekStart: context.calendar.weekStart };
+      calendar = context.calendar;
       await using("attach", async (c) => {
         const json = JSON.stringify(wanted);
         const [set, current] = await runAll(c, [
@@ -92,6 +102,7 @@ export function redisStore(options: RedisStoreOptions = {}): Store {
     },
     record,
     recordBatch,
+    drainBefore: (options) => using("archive", () => drain(options)),
     read: (query) => using("read", (c) => readCounts(c, keys, query)),
     total: (slug) => using("total", async (c) => Number((await c.call("hget", keys.meta(slug), "t")) ?? 0)),
     slugInfo: (slug) =>
