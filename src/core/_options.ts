@@ -46,8 +46,9 @@ const STORE_METHODS = [
   "dispose",
 ] as const satisfies readonly (keyof Store)[];
 
-// Compile-time check that STORE_METHODS lists every required method of Store.
-type Unlisted = Exclude<keyof Store, (typeof STORE_METHODS)[number] | "kind" | "aggregate">;
+// Compile-time check that STORE_METHODS lists every required method of Store (optional ones may be absent).
+type RequiredKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? never : K }[keyof T];
+type Unlisted = Exclude<RequiredKeys<Store>, (typeof STORE_METHODS)[number] | "kind">;
 const everyMethodListed: [Unlisted] extends [never] ? true : Unlisted = true;
 void everyMethodListed;
 
