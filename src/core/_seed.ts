@@ -3,6 +3,7 @@ import { checkKeys, keySet } from "./_schema.js";
 import { checkName } from "./_validate.js";
 import type {
   GetMetricsOptions,
+  GranularityName,
   HistoryOptions,
   HistoryRow,
   RecordMetricsOptions,
@@ -69,7 +70,7 @@ export function seedMethods(
       return history(o.slug as string, {
         from: o.dtStart as HistoryOptions["from"],
         ...(o.dtEnd !== undefined && { to: o.dtEnd }),
-        granularity: o.granularity as string,
+        granularity: o.granularity as GranularityName,
       });
     },
   };
