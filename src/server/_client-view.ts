@@ -146,14 +146,17 @@ async function refreshAll() {
   if (busy) return;
   busy = true;
   try {
-    // The view does not wait for the sidebar: both load at once.
-    const lists = loadLists().then(() => {
-      renderCategories();
-      renderSlugs();
-      renderGauges();
-      renderDefinitions();
-    });
-    await Promise.all([lists, refreshView()]);
+    // Both load at once, the view's request first; the sidebar is drawn after the view.
+    const view = refreshView().then(() => null, (error) => error);
+    const lists = loadLists();
+    lists.catch(() => undefined); // awaited below, after the view
+    const viewError = await view;
+    await lists;
+    renderCategories();
+    renderSlugs();
+    renderGauges();
+    renderDefinitions();
+    if (viewError) throw viewError;
     $("signin-open").hidden = true;
     setStatus("Updated " + new Date().toLocaleTimeString(), false);
   } catch (error) {

@@ -18,11 +18,12 @@ export function usageTests(): void {
         "aggregate",
         "sets",
         "send-reports",
+        "archive",
         "bench",
       ]) {
         expect(r.stdout).toMatch(new RegExp(`^  ${name} `, "m"));
       }
-      expect(r.stdout).not.toMatch(/^ {2}(worker|archive) /m);
+      expect(r.stdout).not.toMatch(/^ {2}worker /m);
     });
 
     it("--version prints the package version", async () => {

@@ -1,4 +1,7 @@
 import { Command, Option } from "commander";
+import type { ReportMessage } from "../../reports/index.js";
+import { parseDuration } from "../../time/index.js";
+import { startArchiver } from "../_archiver.js";
 import { action, type CommandFactory, globalsOf } from "../_command.js";
 import type { CliContext, CommandResult, GlobalOptions } from "../_context.js";
 import { demoData } from "../_demo.js";
@@ -21,6 +24,10 @@ export interface StartCommandOptions extends TransportOptions {
   allowOpen?: boolean;
   /** Run the report scheduler (`--no-reports` turns it off). */
   reports: boolean;
+  /** Postgres/PGlite URL: keep old buckets there (the `--store` must be Redis). */
+  archiveTo?: string;
+  /** Buckets that ended longer ago than this move to `archiveTo`, hourly. */
+  archiveOlderThan: string;
 }
 
 const DAY = 86_400_000;
@@ -44,7 +51,10 @@ export async function runStart(
     );
   }
   const logger = stderrLogger(ctx);
-  const { metrics, spec, where, close } = await openMetrics(globals, ctx);
+  if (options.archiveTo !== undefined) usage(() => parseDuration(options.archiveOlderThan));
+  const { metrics, spec, where, close, tiers } = await openMetrics(globals, ctx, {
+    ...(options.archiveTo !== undefined && { archiveTo: options.archiveTo }),
+  });
   const style = createStyle(ctx.stdout.color);
   const stopping = ctx.waitForSignal();
   const controller = new AbortController();
@@ -71,8 +81,18 @@ export async function runStart(
       if (options.reports && (await ensureDemoSet(metrics, ctx, ctx.now() - 90 * DAY)))
         ctx.stderr.write('demo data: metric set "Daily overview", reported daily to team@example.org\n');
     }
+    let reports: Awaited<ReturnType<typeof openReports>> | undefined;
+    const sendNow = (m: ReportMessage) =>
+      reports
+        ? reports.mail.transport.send({ ...m, ...(reports.mail.from ? { from: reports.mail.from } : {}) })
+        : Promise.reject(new Error("reports are not ready yet"));
     const app = usage(() =>
-      createApp(metrics, { logger, ...(tokens.length > 0 ? { auth: { tokens } } : {}) }),
+      createApp(metrics, {
+        logger,
+        ...(tokens.length > 0 ? { auth: { tokens } } : {}),
+        // The dashboard's "Send now" uses the scheduler's transport once it is open.
+        ...(options.reports ? { reports: { transport: { send: (m) => sendNow(m) } } } : {}),
+      }),
     );
     const server = await serve(app, { port: options.port, hostname: options.host }).catch(
       (error: unknown) => {
@@ -85,9 +105,15 @@ export async function runStart(
         );
       },
     );
-    let reports: Awaited<ReturnType<typeof openReports>> | undefined;
     let scheduler: ReportScheduler | undefined;
+    let archiver: { stop(): Promise<void> } | undefined;
     try {
+      if (tiers) {
+        archiver = startArchiver({ ...tiers, olderThan: options.archiveOlderThan, metrics, ctx, logger });
+        ctx.stderr.write(
+          `archive: every hour, buckets older than ${options.archiveOlderThan} to ${tiers.where}\n`,
+        );
+      }
       ctx.stdout.write(`tallyboard dashboard: ${style.cyan(`${server.url}/`)}\n`);
       if (open) {
         ctx.stderr.write(
@@ -110,6 +136,7 @@ export async function runStart(
       const signal = await stopping;
       ctx.stderr.write(`${signal}: shutting down\n`);
     } finally {
+      await archiver?.stop();
       await scheduler?.stop();
       await reports?.close();
       await server.close();
@@ -145,7 +172,16 @@ export const startCommand: CommandFactory = (ctx, done) =>
         "--demo",
         'first fill 90 days of sample metrics (skipped when the store already has them) and a "Daily overview" metric set',
       )
-      .option("--no-reports", "do not send metric set reports (by default checked every minute)"),
+      .option("--no-reports", "do not send metric set reports (by default checked every minute)")
+      .option(
+        "--archive-to <url>",
+        "keep old buckets in this Postgres/PGlite store: --store (Redis) becomes the hot tier, reads span both",
+      )
+      .option(
+        "--archive-older-than <duration>",
+        "with --archive-to: buckets older than this are moved, hourly",
+        "90d",
+      ),
   )
     .addHelpText(
       "after",
