@@ -5,8 +5,7 @@ import { checkKeys, isPlainObject, keySet } from "./_schema.js";
 import { checkFunction, checkName, checkPositive } from "./_validate.js";
 import type { MetricsOptions } from "./types.js";
 
-/** Every key of {@link MetricsOptions}. */
-export const METRICS_OPTIONS = keySet("createMetrics() options", [
+const METRICS_KEYS = [
   "store",
   "timezone",
   "weekStart",
@@ -16,7 +15,15 @@ export const METRICS_OPTIONS = keySet("createMetrics() options", [
   "capture",
   "now",
   "logger",
-] satisfies (keyof MetricsOptions)[]);
+] as const satisfies readonly (keyof MetricsOptions)[];
+// Compile-time check that a new MetricsOptions key is listed here (else it would be refused at run time).
+const everyOptionListed: [Exclude<keyof MetricsOptions, (typeof METRICS_KEYS)[number]>] extends [never]
+  ? true
+  : Exclude<keyof MetricsOptions, (typeof METRICS_KEYS)[number]> = true;
+void everyOptionListed;
+
+/** Every key of {@link MetricsOptions}. */
+export const METRICS_OPTIONS = keySet("createMetrics() options", METRICS_KEYS);
 
 /** The methods every store has (`aggregate` is optional). */
 const STORE_METHODS = [

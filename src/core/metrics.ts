@@ -1,4 +1,5 @@
 import { describeValue, MetricsError } from "../errors.js";
+import { keptFrom } from "../stores/_retention.js";
 import { memoryStore } from "../stores/memory/index.js";
 import type { RecordOp } from "../stores/types.js";
 import { createCalendar, parseGranularity, parseInstant } from "../time/index.js";
@@ -132,7 +133,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const history = async (slug: string, o: unknown): Promise<HistoryRow[]> => {
     const { granularity, buckets } = query(slug, o);
     await ready();
-    const counts = await readCounts(store, calendar, slug, granularity, buckets);
+    const counts = await readCounts(store, calendar, slug, granularity, buckets, now());
     return buckets.map((b, i) => ({ start: new Date(b.start), count: counts[i] ?? 0 }));
   };
 
@@ -184,6 +185,14 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       return Object.fromEntries(slugs.map((slug, i) => [slug, rows[i] as HistoryRow[]]));
     },
     total: byName("slug", (slug) => store.total(slug)),
+    async prune() {
+      await ready();
+      return (await store.prune?.(now())) ?? { buckets: 0 };
+    },
+    keptFrom(granularity) {
+      const from = keptFrom(calendar, store.retention, parseGranularity(granularity), now());
+      return from === undefined ? null : new Date(from);
+    },
     slugs: afterReady(() => store.slugs()),
     categories: afterReady(() => store.categories()),
     categorySlugs: byName("category", (category) => store.categorySlugs(category)),

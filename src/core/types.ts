@@ -4,6 +4,7 @@ import type {
   GaugeValue,
   Logger,
   MetricDefinition,
+  PruneResult,
   SlugInfo,
   Store,
 } from "../stores/types.js";
@@ -171,6 +172,18 @@ export interface Metrics {
   history(slug: string, options: HistoryOptions): Promise<HistoryRow[]>;
   historyMany(slugs: readonly string[], options: HistoryOptions): Promise<Record<string, HistoryRow[]>>;
   total(slug: string): Promise<number>;
+  /**
+   * Delete buckets older than the store's `retention` (Postgres/PGlite and
+   * memory; Redis expires them itself). Expired buckets read as 0 before
+   * and after. `tallyboard start` runs it hourly, `tallyboard aggregate` after folding.
+   */
+  prune(): Promise<PruneResult>;
+  /**
+   * Start of the oldest bucket of `granularity` the store keeps now (its
+   * `retention`), or null when that granularity is kept forever. Throws
+   * `E_INVALID_GRANULARITY` for an unknown name.
+   */
+  keptFrom(granularity: Granularity | string): Date | null;
   slugs(): Promise<string[]>;
   categories(): Promise<string[]>;
   categorySlugs(category: string): Promise<string[]>;

@@ -10,6 +10,7 @@ import { createStyle, formatNumber } from "../_format.js";
 import { isLoopback, parseHost } from "../_host.js";
 import { openMetrics } from "../_metrics.js";
 import { parsePort } from "../_parse.js";
+import { startPruner } from "../_pruner.js";
 import { ensureDemoSet, openReports, type TransportOptions } from "../_reports.js";
 import { type ReportScheduler, startReportScheduler } from "../_scheduler.js";
 import { seedDemo } from "../_seed.js";
@@ -107,6 +108,7 @@ export async function runStart(
     );
     let scheduler: ReportScheduler | undefined;
     let archiver: { stop(): Promise<void> } | undefined;
+    const pruner = startPruner(metrics, logger);
     try {
       if (tiers) {
         archiver = startArchiver({ ...tiers, olderThan: options.archiveOlderThan, metrics, ctx, logger });
@@ -137,6 +139,7 @@ export async function runStart(
       ctx.stderr.write(`${signal}: shutting down\n`);
     } finally {
       await archiver?.stop();
+      await pruner.stop();
       await scheduler?.stop();
       await reports?.close();
       await server.close();

@@ -1,9 +1,18 @@
 import { describeValue, MetricsError } from "../../errors.js";
-import { GRANULARITIES, type Granularity, rankOf } from "../../time/index.js";
+import { type Calendar, GRANULARITIES, type Granularity, rankOf } from "../../time/index.js";
+import { keptFrom, parseRetention, type RetentionOptions } from "../_retention.js";
 import type { MetricDefinition, MetricSetRecord, RecordOp, ReportKey, SlugInfo, Store } from "../types.js";
 
-/** Options of {@link memoryStore}. None yet; reserved for future settings. */
-export type MemoryStoreOptions = Record<string, never>;
+/** Options of {@link memoryStore}. */
+export interface MemoryStoreOptions {
+  /**
+   * How long counts of each granularity are kept after their bucket ends:
+   * `{ minutes: "2d", hours: "90d", days: "5y" }` (durations or ms). Expired
+   * buckets read as 0 and are deleted by `prune()` (`metrics.prune()`).
+   * @default {} (keep everything)
+   */
+  retention?: RetentionOptions;
+}
 
 interface SlugState {
   counts: Map<Granularity, Map<number, number>>;
@@ -13,7 +22,7 @@ interface SlugState {
   total: number;
 }
 
-/** Throws `E_INVALID_OPTION` unless `options` is an empty plain object: the memory store has no settings yet. */
+/** Throws `E_INVALID_OPTION` unless `options` is a plain object holding only `retention`. */
 function checkOptions(options: unknown): void {
   const proto: unknown = typeof options === "object" && options !== null && Object.getPrototypeOf(options);
   if (proto !== Object.prototype && proto !== null) {
@@ -23,10 +32,12 @@ function checkOptions(options: unknown): void {
     );
   }
   for (const key in options as object) {
-    throw new MetricsError(
-      "E_INVALID_OPTION",
-      `Unknown option ${describeValue(key)} in memoryStore() options: the memory store takes none`,
-    );
+    if (key !== "retention") {
+      throw new MetricsError(
+        "E_INVALID_OPTION",
+        `Unknown memoryStore() option ${describeValue(key)}; did you mean "retention"?`,
+      );
+    }
   }
 }
 
@@ -50,6 +61,8 @@ const sorted = (values: Iterable<string>): string[] => [...values].sort();
  */
 export function memoryStore(options: MemoryStoreOptions = {}): Store {
   checkOptions(options);
+  const retention = parseRetention(options.retention, "memoryStore()");
+  let calendar: Calendar | undefined;
   const slugs = new Map<string, SlugState>();
   const categories = new Map<string, Set<string>>();
   const groups = new Map<string, Set<string>>();
@@ -146,8 +159,30 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
 
   return {
     kind: "memory",
-    async attach({ calendar }) {
-      const wanted = { timezone: calendar.timezone, weekStart: calendar.weekStart };
+    retention,
+    async prune(now) {
+      let buckets = 0;
+      if (!calendar) return { buckets };
+      for (const g of GRANULARITIES) {
+        const from = keptFrom(calendar, retention, g, now);
+        if (from === undefined) continue;
+        const first = calendar.bucket(g, from).index;
+        for (const state of slugs.values()) {
+          const counts = state.counts.get(g);
+          if (!counts) continue;
+          for (const index of counts.keys()) {
+            if (index < first) {
+              counts.delete(index);
+              buckets++;
+            }
+          }
+        }
+      }
+      return { buckets };
+    },
+    async attach(context) {
+      const wanted = { timezone: context.calendar.timezone, weekStart: context.calendar.weekStart };
+      calendar ??= context.calendar;
       if (!config) config = wanted;
       else if (config.timezone !== wanted.timezone || config.weekStart !== wanted.weekStart) {
         throw new MetricsError(

@@ -1,5 +1,5 @@
 import { describeValue, MetricsError } from "../../errors.js";
-import type { Calendar } from "../../time/index.js";
+import { type Calendar, GRANULARITIES } from "../../time/index.js";
 import type { Logger, MetricDefinition, Store } from "../types.js";
 import { createDrain } from "./_archive.js";
 import { createRecordBatch } from "./_batch.js";
@@ -100,6 +100,14 @@ export function redisStore(options: RedisStoreOptions = {}): Store {
         }
       });
     },
+    retention: Object.freeze(
+      Object.fromEntries(
+        GRANULARITIES.flatMap((g, rank) => {
+          const ms = resolved.retention[rank];
+          return ms === undefined ? [] : [[g, ms]];
+        }),
+      ),
+    ),
     record,
     recordBatch,
     drainBefore: (options) => using("archive", () => drain(options)),
