@@ -1,6 +1,13 @@
-import { bufferedCapture, type Capture, directCapture } from "../capture/index.js";
+import {
+  bufferedCapture,
+  type Capture,
+  directCapture,
+  type QueueConnection,
+  queueCapture,
+} from "../capture/index.js";
 import { describeValue, MetricsError } from "../errors.js";
 import type { Logger, MetricDefinition, Store } from "../stores/types.js";
+import type { Calendar } from "../time/index.js";
 import { checkKeys, isPlainObject, keySet } from "./_schema.js";
 import { checkFunction, checkName, checkPositive } from "./_validate.js";
 import type { MetricsOptions } from "./types.js";
@@ -98,10 +105,12 @@ export function checkLogger(logger: unknown): Logger | undefined {
 }
 
 const DIRECT = keySet("capture", ["mode"]);
-const BUFFERED = keySet("capture", ["mode", "flushMs", "maxPending"]);
+const BATCHING = ["mode", "flushMs", "maxPending", "writeTimeoutMs"];
+const BUFFERED = keySet("capture", BATCHING);
+const QUEUE = keySet("capture", [...BATCHING, "connection", "queueName", "prefix", "attempts"]);
 
 /** The capture strategy named by `options.capture`; throws `E_INVALID_OPTION` for anything else. */
-export function makeCapture(options: MetricsOptions, store: Store): Capture {
+export function makeCapture(options: MetricsOptions, store: Store, calendar: Calendar): Capture {
   const capture: unknown = options.capture;
   const logger = options.logger;
   if (capture === undefined || capture === "direct") return directCapture(store);
@@ -109,19 +118,48 @@ export function makeCapture(options: MetricsOptions, store: Store): Capture {
     checkKeys(capture, DIRECT);
     return directCapture(store);
   }
-  if (isPlainObject(capture) && capture.mode === "buffered") {
-    checkKeys(capture, BUFFERED);
+  if (isPlainObject(capture) && (capture.mode === "buffered" || capture.mode === "queue")) {
+    checkKeys(capture, capture.mode === "buffered" ? BUFFERED : QUEUE);
     const flushMs = checkPositive(capture.flushMs, "capture.flushMs");
     const maxPending = checkPositive(capture.maxPending, "capture.maxPending");
-    return bufferedCapture(store, {
+    const writeTimeoutMs = checkPositive(capture.writeTimeoutMs, "capture.writeTimeoutMs");
+    const common = {
       ...(flushMs !== undefined && { flushMs }),
       ...(maxPending !== undefined && { maxPending }),
+      ...(writeTimeoutMs !== undefined && { writeTimeoutMs }),
       ...(logger && { logger }),
+    };
+    if (capture.mode === "buffered") return bufferedCapture(store, common);
+    const { connection, queueName, prefix } = capture;
+    if (typeof connection !== "string" && !isPlainObject(connection)) {
+      throw new MetricsError(
+        "E_INVALID_OPTION",
+        `capture.connection must be a Redis URL or connection options, got ${describeValue(connection)}`,
+      );
+    }
+    for (const [key, v] of [
+      ["queueName", queueName],
+      ["prefix", prefix],
+    ] as const) {
+      if (v !== undefined && (typeof v !== "string" || v === "")) {
+        throw new MetricsError(
+          "E_INVALID_OPTION",
+          `capture.${key} must be a non-empty string, got ${describeValue(v)}`,
+        );
+      }
+    }
+    const attempts = checkPositive(capture.attempts, "capture.attempts");
+    return queueCapture(calendar, {
+      ...common,
+      connection: connection as QueueConnection,
+      ...(queueName !== undefined && { queueName: queueName as string }),
+      ...(prefix !== undefined && { prefix: prefix as string }),
+      ...(attempts !== undefined && { attempts }),
     });
   }
   throw new MetricsError(
     "E_INVALID_OPTION",
-    `Unknown capture ${describeValue(capture)}; use "direct" or { mode: "buffered" }`,
+    `Unknown capture ${describeValue(capture)}; use "direct", { mode: "buffered" } or { mode: "queue", connection }`,
   );
 }
 

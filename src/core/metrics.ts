@@ -12,12 +12,14 @@ import { checkCount, checkFunction, checkName, checkPositive, createRangeResolve
 import type { HistoryRow, Metrics, MetricsOptions, RecordOptions } from "./types.js";
 
 const DEFAULT_MAX_POINTS = 100_000;
+const RESOLVED = Promise.resolve();
 
 const RECORD_KEYS = ["by", "at", "category", "group", "granularities"] satisfies (keyof RecordOptions)[];
 // A RecordEvent may be passed as record() options: its `slug` must then be the slug argument.
 const RECORD = keySet("record() options", [...RECORD_KEYS, "slug"]);
 const EVENT = keySet("recordMany() event", ["slug", ...RECORD_KEYS]);
 const HISTORY = keySet("history() options", ["from", "to", "granularity"]);
+const DISPOSE = keySet("dispose() options", ["discard"]);
 const AGGREGATE = keySet("aggregate() options", ["batchSize", "onProgress", "signal"]);
 
 /**
@@ -43,14 +45,18 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const maxPoints = checkPositive(options.maxPoints, "maxPoints") ?? DEFAULT_MAX_POINTS;
   const maxSlugs = checkPositive(options.maxSlugs, "maxSlugs", true) ?? DEFAULT_MAX_SLUGS;
   const now = options.now ?? Date.now;
-  const capture = makeCapture(options, store);
+  const capture = makeCapture(options, store, calendar);
   const cap = slugCap(store, maxSlugs, now);
 
   let attached = false;
   let attaching: Promise<void> | undefined;
-  let disposed: Promise<void> | undefined;
+  // Capture lifecycle (docs/capture.md): the first dispose() refuses new work;
+  // a failed one keeps the buffer, and dispose()/flush() may be called again.
+  let disposing = false;
+  let disposeRun: Promise<void> | undefined;
+  let disposedDone = false;
   const ready = async (): Promise<void> => {
-    if (disposed) throw new MetricsError("E_DISPOSED", "This metrics instance was disposed");
+    if (disposing) throw new MetricsError("E_DISPOSED", "This metrics instance was disposed");
     if (attached) return;
     attaching ??= store
       .attach({ calendar, ...(options.logger && { logger: options.logger }) })
@@ -112,12 +118,31 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     cap.settle(admitted);
   };
 
-  const record = async (slug: string, o?: RecordOptions): Promise<void> => {
+  const recordAsync = async (slug: string, o?: RecordOptions): Promise<void> => {
     const op = toOp(slug, o);
     if (!attached) await ready();
-    else if (disposed) throw new MetricsError("E_DISPOSED", "This metrics instance was disposed");
+    else if (disposing) throw new MetricsError("E_DISPOSED", "This metrics instance was disposed");
     if (cap.knows(op.slug)) await capture.record(op);
     else await write([op], true);
+  };
+  // Buffered/queue fast path: accepted synchronously, one shared resolved promise.
+  const add = capture.add;
+  const record = (slug: string, o?: RecordOptions): Promise<void> => {
+    if (add === undefined || !attached) return recordAsync(slug, o);
+    let op: RecordOp;
+    try {
+      op = toOp(slug, o);
+      if (cap.knows(op.slug)) {
+        add(op);
+        return RESOLVED;
+      }
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    // A slug this instance has not seen yet goes through the maxSlugs check first.
+    return disposing
+      ? Promise.reject(new MetricsError("E_DISPOSED", "This metrics instance was disposed"))
+      : write([op], true);
   };
 
   /** The buckets a history query reads; validates everything first. */
@@ -242,16 +267,39 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       await capture.flush();
       return store.aggregate(options);
     },
-    flush: afterReady(() => capture.flush()),
+    async flush() {
+      if (disposedDone) throw new MetricsError("E_DISPOSED", "This metrics instance was disposed");
+      if (!disposing) await ready();
+      await capture.flush();
+    },
+    captureStats: () => capture.stats(),
     ...seedMethods(record, history),
     getCategorySlugs: (category) => metrics.categorySlugs(category),
     getCategories: () => metrics.categories(),
-    dispose() {
-      disposed ??= (async () => {
-        await capture.dispose();
+    dispose(options) {
+      let o: { discard?: boolean };
+      try {
+        o = checkKeys(options, DISPOSE) as { discard?: boolean };
+        if (o.discard !== undefined && typeof o.discard !== "boolean") {
+          throw new MetricsError(
+            "E_INVALID_OPTION",
+            `discard must be a boolean, got ${describeValue(o.discard)}`,
+          );
+        }
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      disposing = true;
+      if (o.discard && disposeRun) capture.dispose({ discard: true }).catch(() => undefined);
+      disposeRun ??= (async () => {
+        await capture.dispose(o);
         await store.dispose();
-      })();
-      return disposed;
+        disposedDone = true;
+      })().catch((error: unknown) => {
+        disposeRun = undefined;
+        throw error;
+      });
+      return disposeRun;
     },
   };
   return metrics;
