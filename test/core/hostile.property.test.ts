@@ -88,6 +88,7 @@ const calls: Record<string, fc.Arbitrary<(m: Metrics) => unknown>> = {
     maxGranularity: granularityish,
     args: fc.oneof(hostile, fc.array(hostile, { maxLength: 3 }), fc.constant(["en", 2])),
   }).map((o) => (m) => m.recordMetrics(o as never)),
+  dispose: optionsOf({ discard: hostile }).map((o) => (m) => m.dispose(o as never)),
   getMetrics: optionsOf({
     slug: slugish,
     dtStart: timeish,
