@@ -146,12 +146,9 @@ async function refreshAll() {
   if (busy) return;
   busy = true;
   try {
-    // Both load at once, the view's request first; the sidebar is drawn after the view.
-    const view = refreshView().then(() => null, (error) => error);
-    const lists = loadLists();
-    lists.catch(() => undefined); // awaited below, after the view
-    const viewError = await view;
-    await lists;
+    // The view first (the landing's tiles), then the sidebar's lists.
+    const viewError = await refreshView().then(() => null, (error) => error);
+    await loadLists();
     renderCategories();
     renderSlugs();
     renderGauges();
