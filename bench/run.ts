@@ -1,8 +1,8 @@
 /**
  * `npm run bench`: starts a private redis-server on a free port, checks
  * whether Postgres answers at postgres://postgres@127.0.0.1:5432/test, runs
- * each section (bench/redis.ts, bench/postgres.ts, bench/http.ts — a missing
- * file is skipped with a note), prints tables and writes every figure to
+ * each section (bench/redis.ts, bench/postgres.ts, bench/http.ts, bench/cluster.ts, bench/browser.ts —
+ * a missing file is skipped with a note; `BENCH_ONLY=a,b` picks sections), prints tables and writes every figure to
  * bench/results/<timestamp>.json and bench/results/latest.json.
  * `BENCH_QUICK=1` runs a scaled-down smoke version.
  */
@@ -16,7 +16,9 @@ import { type PrivateRedis, startPrivateRedis } from "./_server.js";
 import type { BenchContext, BenchSection } from "./_types.js";
 
 const POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/test";
-const SECTIONS = ["redis", "postgres", "http"] as const;
+const SECTIONS = ["redis", "postgres", "http", "cluster", "browser"] as const;
+/** `BENCH_ONLY=cluster,http` runs only the named sections. */
+const ONLY = (process.env.BENCH_ONLY ?? "").split(",").filter(Boolean);
 
 async function postgresAnswers(url: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
@@ -47,6 +49,7 @@ async function runSections(ctx: BenchContext): Promise<{ sections: BenchSection[
   const sections: BenchSection[] = [];
   const notes: string[] = [];
   for (const name of SECTIONS) {
+    if (ONLY.length > 0 && !ONLY.includes(name)) continue;
     const file = new URL(`./${name}.ts`, import.meta.url);
     if (!existsSync(file)) {
       notes.push(`section ${name} skipped: bench/${name}.ts does not exist`);

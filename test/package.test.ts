@@ -17,6 +17,7 @@ describe("package exports", () => {
       "./stores/memory": ["memoryStore"],
       "./stores/redis": ["redisStore"],
       "./stores/postgres": ["postgresStore"],
+      "./stores/tiered": ["tieredStore", "archive"],
       "./server": ["createApp", "serve", "parseTokens"],
       "./reports": [
         "createReports",

@@ -1,7 +1,6 @@
 import { createMetrics, type Metrics } from "../core/index.js";
 import type { CliContext, GlobalOptions } from "./_context.js";
 import { stderrLogger } from "./_errors.js";
-import { lockDataDir } from "./_lock.js";
 import type { TimeContext } from "./_parse.js";
 import { describeStore, openStore, parseStoreUrl, type StoreSpec } from "./_store.js";
 
@@ -11,40 +10,31 @@ export interface OpenMetrics {
   spec: StoreSpec;
   /** Human description of the store, without secrets. */
   where: string;
-  /** Dispose the metrics instance and release the PGlite lock. Idempotent. */
+  /** Dispose the metrics instance (which releases a PGlite directory's lock). Idempotent. */
   close(): Promise<void>;
 }
 
 /**
  * Open the store named by `--store` and wrap it in `createMetrics()` with
- * `--timezone`; warnings go to stderr. A PGlite directory is locked to this
- * process first (see `_lock.ts`).
+ * `--timezone`; warnings go to stderr. A PGlite store locks its directory to
+ * this process itself: a second process gets `E_STORE_LOCKED` (exit code 1).
  */
 export async function openMetrics(globals: GlobalOptions, ctx: CliContext): Promise<OpenMetrics> {
   const spec = parseStoreUrl(globals.store, ctx.cwd);
-  const unlock =
-    spec.kind === "pglite" && spec.dataDir !== undefined
-      ? await lockDataDir(spec.dataDir, ctx.pid)
-      : async () => {};
+  const store = await openStore(spec);
+  let metrics: Metrics;
   try {
-    const store = await openStore(spec);
-    let metrics: Metrics;
-    try {
-      metrics = createMetrics({ store, timezone: globals.timezone, logger: stderrLogger(ctx) });
-    } catch (error) {
-      await store.dispose();
-      throw error;
-    }
-    let closing: Promise<void> | undefined;
-    const close = () => {
-      closing ??= metrics.dispose().finally(unlock);
-      return closing;
-    };
-    return { metrics, spec, where: describeStore(spec), close };
+    metrics = createMetrics({ store, timezone: globals.timezone, logger: stderrLogger(ctx) });
   } catch (error) {
-    await unlock();
+    await store.dispose();
     throw error;
   }
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= metrics.dispose();
+    return closing;
+  };
+  return { metrics, spec, where: describeStore(spec), close };
 }
 
 /** Run `fn` with an open metrics instance and always close it afterwards. */

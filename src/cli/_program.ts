@@ -6,6 +6,7 @@ import { exitCodeOf, formatError, UsageError } from "./_errors.js";
 import { createStyle } from "./_format.js";
 import { DEFAULT_STORE } from "./_store.js";
 import { aggregateCommand } from "./commands/aggregate.js";
+import { archiveCommand } from "./commands/archive.js";
 import { benchCommand } from "./commands/bench.js";
 import { categoriesCommand } from "./commands/categories.js";
 import { historyCommand } from "./commands/history.js";
@@ -23,6 +24,7 @@ const COMMANDS: readonly CommandFactory[] = [
   slugsCommand,
   categoriesCommand,
   aggregateCommand,
+  archiveCommand,
   setsCommand,
   sendReportsCommand,
   benchCommand,

@@ -1,64 +1,18 @@
 /**
- * Browser code of the dashboard, part 2 of 3: DOM helpers and the chart cards
- * (uPlot bars, ticks on bucket starts, the drawn data on `data-x` — bucket
- * starts in epoch seconds — and `data-y` — counts — of each card, for tests
- * and scripts). Strings from the API go in as text, never as markup.
- * Plain JavaScript, no template literals.
+ * Browser code of the dashboard, part 4: the detail chart. Every selected slug
+ * is a line on one uPlot chart, with its previous range dashed behind it (one
+ * `GET overview?slugs=` call), a legend showing the values under the cursor
+ * with times in the store's zone, drag-to-zoom with a reset, and CSV download
+ * of exactly the points shown. The card carries what it drew in `data-x`
+ * (bucket starts, epoch seconds), `data-y` (one array per slug) and
+ * `data-previous`, for tests and scripts. Plain JavaScript, no template literals.
  */
 export const CLIENT_CHART = String.raw`
-const $ = (id) => document.getElementById(id);
-const charts = new Map();
+let chart = null;
+let chartSeq = 0;
 
-/** A new element with optional class and text (always as text, never markup). */
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined && text !== null) node.textContent = String(text);
-  return node;
-}
-
-function colors() {
-  const css = getComputedStyle(document.documentElement);
-  const read = (name) => css.getPropertyValue(name).trim();
-  return { accent: read("--accent"), fill: read("--accent-fill"), text: read("--muted"), grid: read("--grid") };
-}
-
-function cardOf(slug) {
-  let chart = charts.get(slug);
-  if (chart) return chart;
-  const card = el("article", "card chart");
-  card.dataset.slug = slug;
-  const head = el("header", "chart-head");
-  const titles = el("div", "chart-titles");
-  const title = el("h3", "chart-title");
-  const sub = el("p", "chart-sub");
-  titles.append(title, sub);
-  const close = el("button", "close", "\u00d7");
-  close.type = "button";
-  close.setAttribute("aria-label", "Remove chart " + slug);
-  close.addEventListener("click", () => toggle(slug));
-  head.append(titles, close);
-  const plot = el("div", "plot");
-  const message = el("p", "chart-error");
-  card.append(head, plot, message);
-  $("charts").append(card);
-  chart = { card, title, sub, plot, message, uplot: null, key: "" };
-  charts.set(slug, chart);
-  $("empty").hidden = true;
-  return chart;
-}
-
-function removeChart(slug) {
-  const chart = charts.get(slug);
-  if (!chart) return;
-  if (chart.uplot) chart.uplot.destroy();
-  chart.card.remove();
-  charts.delete(slug);
-  $("empty").hidden = charts.size > 0;
-}
-
-/** Tick spacings (seconds) per granularity, so ticks fall on bucket starts. */
 const S_DAY = 86400;
+/** Tick spacings (seconds) per granularity, so ticks fall on bucket starts. */
 const TICKS = {
   minutes: [60, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, S_DAY],
   hours: [3600, 7200, 10800, 21600, 43200, S_DAY, 2 * S_DAY, 7 * S_DAY, 14 * S_DAY, 30 * S_DAY],
@@ -68,60 +22,148 @@ const TICKS = {
   years: [365 * S_DAY, 2 * 365 * S_DAY, 5 * 365 * S_DAY, 10 * 365 * S_DAY],
 };
 
-/** Width of the last bucket (seconds), so its bar is drawn inside the plot. */
-function lastStep(xs) {
-  const n = xs.length;
-  return n > 1 ? xs[n - 1] - xs[n - 2] : BUCKET_MS[state.granularity] / 1000;
+function openChart(slugs) {
+  state.selected = slugs.slice(0, MAX_CHART_SLUGS);
+  state.view = "chart";
+  writeHash();
+  route();
 }
 
-function draw(chart, data, unit) {
-  const key = state.granularity + "|" + state.timezone + "|" + unit;
-  if (chart.uplot && chart.key === key) {
-    chart.uplot.setData(data);
-    return;
-  }
-  if (chart.uplot) chart.uplot.destroy();
+function toggle(slug) {
+  const selected = state.selected.includes(slug)
+    ? state.selected.filter((s) => s !== slug)
+    : state.selected.concat([slug]).slice(-MAX_CHART_SLUGS);
+  openChart(selected);
+}
+
+/** Local wall-clock label of epoch seconds in the store's zone: 2024-05-01 13:00. */
+function localLabel(seconds) {
+  return new Intl.DateTimeFormat("sv-SE", { timeZone: state.timezone, year: "numeric", month: "2-digit",
+    day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(new Date(seconds * 1000));
+}
+
+function plotSize() {
+  return { width: Math.max($("plot").clientWidth, 200), height: window.innerWidth < 600 ? 240 : 320 };
+}
+
+function draw(body) {
   const c = colors();
-  const tz = state.timezone;
+  const xs = body.starts.map((s) => Date.parse(s) / 1000);
+  const data = [xs];
+  const series = [{ label: "Time (" + body.timezone + ")" }];
+  body.tiles.forEach((t, i) => {
+    data.push(t.counts);
+    series.push({ label: t.slug, stroke: c.palette[i % c.palette.length], width: 2, points: { show: false } });
+  });
+  if (state.compare) {
+    body.tiles.forEach((t, i) => {
+      const prev = t.previousCounts.slice(-xs.length);
+      data.push(new Array(xs.length - prev.length).fill(null).concat(prev));
+      series.push({ label: t.slug + " (previous)", stroke: c.palette[i % c.palette.length], width: 1.5,
+        dash: [6, 4], points: { show: false } });
+    });
+  }
+  if (chart) chart.destroy();
+  $("plot").replaceChildren();
+  const tz = body.timezone;
   const axis = { stroke: c.text, grid: { stroke: c.grid, width: 1 }, ticks: { stroke: c.grid, width: 1 } };
-  chart.key = key;
-  chart.uplot = new uPlot({
-    width: Math.max(chart.plot.clientWidth, 200),
-    height: 220,
+  chart = new uPlot(Object.assign(plotSize(), {
     tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), tz),
-    scales: {
-      x: { time: true, range: (u, min, max) => [min, max + lastStep(u.data[0])] },
-      y: { range: (u, min, max) => [Math.min(0, min), Math.max(1, max) * 1.05] },
-    },
-    axes: [Object.assign({ incrs: TICKS[state.granularity] }, axis), Object.assign({ size: 60 }, axis)],
-    series: [{}, { label: unit || "count", stroke: c.accent, fill: c.fill, width: 1,
-      paths: uPlot.paths.bars({ size: [0.8, 64], align: 1 }), points: { show: false } }],
+    scales: { x: { time: true }, y: { range: (u, min, max) => [Math.min(0, min), Math.max(1, max) * 1.05] } },
+    axes: [Object.assign({ incrs: TICKS[body.granularity] }, axis), Object.assign({ size: 60 }, axis)],
+    series,
+    cursor: { drag: { x: true, y: false } },
     legend: { live: true },
-  }, data, chart.plot);
+    hooks: { setScale: [(u, key) => { if (key === "x") $("reset-zoom").disabled = !isZoomed(u); }] },
+  }), data, $("plot"));
+  chart.full = { min: xs[0], max: xs[xs.length - 1] };
+  $("reset-zoom").disabled = true;
 }
 
-async function loadChart(slug) {
-  const chart = cardOf(slug);
-  chart.card.dataset.state = "loading";
+function isZoomed(u) {
+  const s = u.scales.x;
+  return Boolean(u.full) && (s.min > u.full.min || s.max < u.full.max);
+}
+
+function resetZoom() {
+  if (chart && chart.full) chart.setScale("x", { min: chart.full.min, max: chart.full.max });
+}
+
+async function loadChart() {
+  const seq = ++chartSeq;
+  const card = $("chart-card");
+  const empty = state.selected.length === 0;
+  $("chart-hint").hidden = !empty;
+  card.hidden = empty;
+  if (empty) return;
+  card.dataset.state = "loading";
+  let body;
   try {
-    const result = await loadHistory(slug);
-    if (!charts.has(slug)) return;
-    const d = result.definition;
-    state.timezone = result.timezone;
-    chart.title.textContent = d ? d.name : slug;
-    const total = result.rows.reduce((sum, r) => sum + r.count, 0);
-    chart.sub.textContent = (d ? slug + " \u00b7 " : "") + "total " + total.toLocaleString() + (d && d.unit ? " " + d.unit : "") +
-      " \u00b7 " + result.granularity + " in " + result.timezone;
-    const xs = result.rows.map((r) => Date.parse(r.start) / 1000);
-    const ys = result.rows.map((r) => r.count);
-    chart.message.textContent = "";
-    draw(chart, [xs, ys], d && d.unit ? d.unit : "");
-    Object.assign(chart.card.dataset, { x: JSON.stringify(xs), y: JSON.stringify(ys), granularity: result.granularity, state: "ready" });
+    body = await api("overview", Object.assign({ slugs: state.selected.join(","), limit: String(MAX_CHART_SLUGS) }, rangeParams()));
   } catch (error) {
-    if (!charts.has(slug)) return;
-    chart.title.textContent = slug;
-    chart.message.textContent = error.message;
-    chart.card.dataset.state = "error";
+    if (seq !== chartSeq) return;
+    $("chart-error").textContent = error.message;
+    card.dataset.state = "error";
+    throw error;
   }
+  if (seq !== chartSeq) return;
+  state.timezone = body.timezone;
+  $("chart-error").textContent = "";
+  $("chart-title").textContent = body.tiles.map((t) => t.name || t.slug).join(", ");
+  const totals = $("chart-totals");
+  totals.replaceChildren();
+  for (const t of body.tiles) {
+    const li = el("li", "chart-total");
+    li.append(el("span", "chart-total-name", (t.name ? t.name + " \u00b7 " : "") + t.slug), el("span", "tile-total", formatNumber(t.total) + (t.unit ? " " + t.unit : "")),
+      el("span", "tile-change " + t.trend, formatChange(t.change, t.trend)));
+    const remove = el("button", "close", "\u00d7");
+    remove.type = "button";
+    remove.setAttribute("aria-label", "Remove " + t.slug + " from the chart");
+    remove.addEventListener("click", () => toggle(t.slug));
+    li.append(remove);
+    totals.append(li);
+  }
+  $("chart-sub").textContent = body.starts.length + " " + body.granularity + " in " + body.timezone +
+    (state.compare ? " \u00b7 dashed: the " + body.starts.length + " before" : "") + " \u00b7 drag across the chart to zoom";
+  draw(body);
+  Object.assign(card.dataset, { x: JSON.stringify(chart.data[0]), y: JSON.stringify(body.tiles.map((t) => t.counts)),
+    previous: JSON.stringify(body.tiles.map((t) => t.previousCounts)), slugs: body.tiles.map((t) => t.slug).join(","),
+    granularity: body.granularity, state: "ready" });
+}
+
+const csvField = (v) => (/[",\n]/.test(String(v)) ? '"' + String(v).replace(/"/g, '""') + '"' : String(v));
+
+/** The points inside the visible x range, one line per bucket, as CSV. */
+function shownCsv() {
+  const u = chart;
+  const xs = u.data[0];
+  const lines = [["start", "local (" + state.timezone + ")"].concat(u.series.slice(1).map((s) => s.label)).map(csvField).join(",")];
+  for (let i = 0; i < xs.length; i++) {
+    if (xs[i] < u.scales.x.min || xs[i] > u.scales.x.max) continue;
+    const row = [new Date(xs[i] * 1000).toISOString(), localLabel(xs[i])];
+    for (let j = 1; j < u.data.length; j++) row.push(u.data[j][i] === null || u.data[j][i] === undefined ? "" : u.data[j][i]);
+    lines.push(row.map(csvField).join(","));
+  }
+  return lines.join("\n") + "\n";
+}
+
+function downloadCsv() {
+  if (!chart) return;
+  const blob = new Blob([shownCsv()], { type: "text/csv;charset=utf-8" });
+  const link = el("a");
+  link.href = URL.createObjectURL(blob);
+  link.download = "tallyboard-" + state.selected.join("+").slice(0, 100) + "-" + state.granularity + ".csv";
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+}
+
+function wireChart() {
+  $("reset-zoom").addEventListener("click", resetZoom);
+  $("download").addEventListener("click", downloadCsv);
+  const compare = $("compare");
+  compare.addEventListener("change", () => { state.compare = compare.checked; loadChart().catch(showError); });
+  new ResizeObserver(() => { if (chart) chart.setSize(plotSize()); }).observe($("plot"));
 }
 `;

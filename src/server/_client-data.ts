@@ -1,18 +1,23 @@
 /**
- * Browser code of the dashboard, part 1 of 3: settings, state kept in the URL
- * hash, and the API client (bearer token from `?token=` or a prompt, kept in
- * sessionStorage). Served with `_client-chart.ts` and `_client-view.ts` as one ES module,
- * `assets/dashboard.js`; `test/server/app.test.ts` syntax-checks the result.
+ * Browser code of the dashboard, part 1: settings, state kept in the URL hash,
+ * DOM and number helpers. Served with the other `_client-*.ts` parts as one
+ * ES module, `assets/dashboard.js` (see `_dashboard.ts`); `test/server/app.test.ts`
+ * syntax-checks the result. Every URL is resolved against the module's own
+ * URL, so the page works wherever it is mounted (`/`, `/metrics`, `/metrics/`).
  * Plain JavaScript, no template literals (this file is a template literal).
  */
-export const CLIENT_DATA = `import uPlot from "./uPlot.esm.js";
+export const CLIENT_DATA = String.raw`import uPlot from "./uPlot.esm.js";
 
-const API = new URL("api/v1/", document.baseURI);
+const ROOT = new URL("../", import.meta.url);
+const API = new URL("api/v1/", ROOT);
 const TOKEN_KEY = "tallyboard.token";
 const REFRESH_MS = 10000;
 const MAX_POINTS = 20000;
 const MAX_LISTED = 500;
+const PAGE_SIZE = 100;
+const MAX_CHART_SLUGS = 12;
 const DAY = 86400000;
+const VIEWS = ["overview", "chart", "sets"];
 const GRANULARITIES = ["minutes", "hours", "days", "weeks", "months", "years"];
 const BUCKET_MS = { minutes: 60000, hours: 3600000, days: DAY, weeks: 7 * DAY, months: 30 * DAY, years: 365 * DAY };
 const RANGES = [
@@ -20,110 +25,101 @@ const RANGES = [
   ["7d", "7 days", 7 * DAY], ["30d", "30 days", 30 * DAY], ["90d", "90 days", 90 * DAY],
   ["1y", "1 year", 365 * DAY], ["5y", "5 years", 5 * 365 * DAY],
 ];
+const CUSTOM = "custom";
 
 const state = {
-  categories: [], slugs: [], definitions: new Map(), gauges: [], categorySlugs: null,
-  category: "", search: "", selected: [], granularity: "hours", range: "7d", auto: true,
-  timezone: "UTC",
+  view: "overview", categories: [], slugs: [], definitions: new Map(), gauges: [], categorySlugs: null,
+  categoryError: "", category: "", search: "", selected: [], granularity: "days", range: "30d",
+  from: "", to: "", page: 0, set: "", auto: true, timezone: "UTC", compare: true,
 };
 
-/** Number of buckets a range spans at a granularity (approximate). */
+const $ = (id) => document.getElementById(id);
+
+/** A new element with optional class and text (always as text, never markup). */
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  return node;
+}
+
+/** Number of buckets a preset range spans at a granularity (approximate). */
 function pointsOf(range, granularity) {
   const found = RANGES.find((r) => r[0] === range);
-  return found ? Math.ceil(found[2] / BUCKET_MS[granularity]) + 1 : Infinity;
+  return found ? Math.ceil(found[2] / BUCKET_MS[granularity]) + 1 : 0;
 }
 
 function readHash() {
   const params = new URLSearchParams(location.hash.slice(1));
+  const v = params.get("v");
   const g = params.get("g");
   const r = params.get("r");
+  state.view = v && VIEWS.includes(v) ? v : params.get("s") ? "chart" : "overview";
   if (g && GRANULARITIES.includes(g)) state.granularity = g;
-  if (r && RANGES.some((x) => x[0] === r)) state.range = r;
+  if (r && (r === CUSTOM || RANGES.some((x) => x[0] === r))) state.range = r;
+  state.from = params.get("f") || "";
+  state.to = params.get("t") || "";
+  if (state.range === CUSTOM && !state.from) state.range = "30d";
   state.category = params.get("c") || "";
-  state.selected = (params.get("s") || "").split(",").filter((s) => s !== "");
+  state.selected = (params.get("s") || "").split(",").filter((s) => s !== "").slice(0, MAX_CHART_SLUGS);
+  state.page = Math.max(0, Number.parseInt(params.get("p") || "0", 10) || 0);
+  state.set = params.get("set") || "";
+}
+
+function hashOf(view) {
+  const params = new URLSearchParams();
+  params.set("v", view);
+  params.set("g", state.granularity);
+  params.set("r", state.range);
+  if (state.range === CUSTOM) {
+    params.set("f", state.from);
+    if (state.to) params.set("t", state.to);
+  }
+  if (state.category) params.set("c", state.category);
+  if (state.selected.length) params.set("s", state.selected.join(","));
+  if (state.page) params.set("p", String(state.page));
+  if (state.set) params.set("set", state.set);
+  return "#" + params.toString();
 }
 
 function writeHash() {
-  const params = new URLSearchParams();
-  params.set("g", state.granularity);
-  params.set("r", state.range);
-  if (state.category) params.set("c", state.category);
-  if (state.selected.length) params.set("s", state.selected.join(","));
-  history.replaceState(null, "", "#" + params.toString());
+  history.replaceState(null, "", hashOf(state.view));
+  for (const view of VIEWS) $("tab-" + view).href = hashOf(view);
 }
 
-/** Move a ?token= from the address bar into sessionStorage (out of history and logs). */
-function takeTokenFromUrl() {
-  const url = new URL(location.href);
-  const token = url.searchParams.get("token");
-  if (token === null) return;
-  sessionStorage.setItem(TOKEN_KEY, token.trim());
-  url.searchParams.delete("token");
-  history.replaceState(null, "", url.pathname + url.search + url.hash);
+/** The range of the pickers as API query parameters. */
+function rangeParams() {
+  const params = { granularity: state.granularity };
+  if (state.range === CUSTOM) {
+    params.from = state.from;
+    if (state.to) params.to = state.to;
+  } else params.range = state.range;
+  return params;
 }
 
-let asking = null;
-let authBlocked = false;
+const COMPACT = new Intl.NumberFormat(undefined, { notation: "compact", maximumFractionDigits: 1 });
 
-/** Ask once for a token, however many requests were refused at the same time. */
-function askToken() {
-  if (!asking) {
-    asking = Promise.resolve().then(() => {
-      const token = window.prompt("This dashboard needs an access token (read scope):");
-      if (token && token.trim()) sessionStorage.setItem(TOKEN_KEY, token.trim());
-      else authBlocked = true;
-      asking = null;
-      return !authBlocked;
-    });
-  }
-  return asking;
+/** A count or gauge value, short: 1,234 · 12.3M · 1.80e308. */
+function formatNumber(n) {
+  if (typeof n !== "number" || !Number.isFinite(n)) return String(n);
+  const a = Math.abs(n);
+  if (a >= 1e15) return n.toExponential(2).replace("e+", "e");
+  if (a >= 1e6) return COMPACT.format(n);
+  return n.toLocaleString(undefined, { maximumFractionDigits: 3 });
 }
 
-class ApiFailure extends Error {
-  constructor(message, code, status) {
-    super(message);
-    this.code = code;
-    this.status = status;
-  }
+/** The change of a tile: arrow and percentage, "new" when the previous range was zero. */
+function formatChange(change, trend) {
+  if (trend === "new") return "new";
+  if (change === null || trend === "flat") return "\u2013 0%";
+  const a = Math.abs(change);
+  const pct = a >= 100 ? Math.round(a).toLocaleString() : a.toFixed(1);
+  return (trend === "up" ? "\u25b2 " : "\u25bc ") + pct + "%";
 }
 
-/** GET an API path (relative to api/v1/) as JSON; asks for a token on 401. */
-async function api(path, params) {
-  const url = new URL(path, API);
-  for (const [key, value] of Object.entries(params || {})) url.searchParams.set(key, value);
-  for (let attempt = 0; ; attempt++) {
-    const headers = { Accept: "application/json" };
-    const token = sessionStorage.getItem(TOKEN_KEY);
-    if (token) headers.Authorization = "Bearer " + token;
-    const res = await fetch(url, { headers, cache: "no-store", credentials: "same-origin" });
-    const body = await res.json().catch(() => null);
-    if (res.ok) return body;
-    if (res.status === 401 && attempt < 2 && !authBlocked) {
-      // Another request may have got a token while this one was on its way.
-      if (sessionStorage.getItem(TOKEN_KEY) !== token) continue;
-      if (attempt === 0 && (await askToken())) continue;
-    }
-    const error = body && body.error ? body.error : { code: "E_HTTP", message: "HTTP " + res.status };
-    throw new ApiFailure(error.message, error.code, res.status);
-  }
-}
-
-/** Reload categories, slugs, definitions and gauges. */
-async function loadLists() {
-  const [categories, slugs, definitions, gauges] = await Promise.all([
-    api("categories"), api("slugs"), api("definitions"), api("gauges"),
-  ]);
-  state.categories = categories.categories;
-  state.slugs = slugs.slugs;
-  state.definitions = new Map(definitions.definitions.map((d) => [d.slug, d]));
-  state.gauges = gauges.gauges;
-  state.categorySlugs = state.category
-    ? new Set((await api("categories/" + encodeURIComponent(state.category) + "/slugs")).slugs)
-    : null;
-}
-
-/** The history of one slug for the current granularity and range. */
-function loadHistory(slug) {
-  return api("metrics/" + encodeURIComponent(slug), { granularity: state.granularity, range: state.range });
+/** A definition's name and unit, or the slug. */
+function titleOf(slug) {
+  const d = state.definitions.get(slug);
+  return d ? d.name : slug;
 }
 `;

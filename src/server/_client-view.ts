@@ -1,33 +1,52 @@
 /**
- * Browser code of the dashboard, part 3 of 3: lists, gauges, definitions,
- * pickers and wiring; starts the page. Every string from the API goes into the
- * page through `textContent` or an attribute, never as markup.
+ * Browser code of the dashboard, part 6: sidebar lists, gauges, definitions,
+ * pickers, the view router (overview, chart, metric sets; kept in the hash)
+ * and wiring; starts the page. Every string from the API goes into the page
+ * through `textContent` or an attribute, never as markup.
  * Plain JavaScript, no template literals.
  */
-export const CLIENT_VIEW = `
+export const CLIENT_VIEW = String.raw`
 function setStatus(text, isError) {
   const status = $("status");
   status.textContent = text;
   status.classList.toggle("error", Boolean(isError));
 }
 
-function nameOf(slug) {
-  const d = state.definitions.get(slug);
-  return d ? d.name : slug;
+function showError(error) {
+  setStatus(error.message, true);
+}
+
+async function loadLists() {
+  const [categories, slugs, definitions, gauges] = await Promise.all([
+    api("categories"), api("slugs"), api("definitions"), api("gauges"),
+  ]);
+  state.categories = categories.categories;
+  state.slugs = slugs.slugs;
+  state.definitions = new Map(definitions.definitions.map((d) => [d.slug, d]));
+  state.gauges = gauges.gauges;
+  state.categoryError = "";
+  state.categorySlugs = null;
+  if (state.category) {
+    try {
+      state.categorySlugs = new Set((await api("categories/" + encodeURIComponent(state.category) + "/slugs")).slugs);
+    } catch (error) {
+      state.categorySlugs = new Set();
+      state.categoryError = error.message;
+    }
+  }
 }
 
 function renderCategories() {
   const list = $("categories");
   list.replaceChildren();
-  for (const name of [""].concat(state.categories)) {
+  const names = [""].concat(state.categories);
+  if (state.category && !state.categories.includes(state.category)) names.push(state.category);
+  for (const name of names) {
     const button = el("button", "chip", name || "All");
     button.type = "button";
     button.setAttribute("aria-pressed", String(state.category === name));
-    button.addEventListener("click", () => {
-      state.category = name;
-      writeHash();
-      refreshLists();
-    });
+    button.addEventListener("click", () => { state.category = name; state.page = 0; state.view = state.view === "sets" ? "overview" : state.view;
+      writeHash(); refreshAll(); });
     const li = el("li");
     li.append(button);
     list.append(li);
@@ -38,7 +57,7 @@ function renderSlugs() {
   const query = state.search.toLowerCase();
   const matches = state.slugs.filter((slug) => {
     if (state.categorySlugs && !state.categorySlugs.has(slug)) return false;
-    return !query || slug.toLowerCase().includes(query) || nameOf(slug).toLowerCase().includes(query);
+    return !query || slug.toLowerCase().includes(query) || titleOf(slug).toLowerCase().includes(query);
   });
   const list = $("slugs");
   list.replaceChildren();
@@ -46,17 +65,18 @@ function renderSlugs() {
     const button = el("button", "slug");
     button.type = "button";
     button.dataset.slug = slug;
-    button.setAttribute("aria-pressed", String(state.selected.includes(slug)));
+    button.setAttribute("aria-pressed", String(state.view === "chart" && state.selected.includes(slug)));
     button.append(el("span", "slug-id", slug));
     const d = state.definitions.get(slug);
     if (d) button.append(el("span", "slug-name", d.unit ? d.name + " (" + d.unit + ")" : d.name));
-    button.addEventListener("click", () => toggle(slug));
+    button.addEventListener("click", () => (state.view === "chart" ? toggle(slug) : openChart([slug])));
     const li = el("li");
     li.append(button);
     list.append(li);
   }
   if (matches.length > MAX_LISTED) list.append(el("li", "hint", (matches.length - MAX_LISTED) + " more: refine the search"));
-  if (matches.length === 0) list.append(el("li", "hint", state.slugs.length ? "No slug matches." : "Nothing recorded yet."));
+  if (state.categoryError) list.append(el("li", "hint error", state.categoryError));
+  else if (matches.length === 0) list.append(el("li", "hint", state.slugs.length ? "No slug matches." : "Nothing recorded yet."));
   $("slug-count").textContent = "(" + matches.length + ")";
 }
 
@@ -67,7 +87,9 @@ function renderGauges() {
     const d = state.definitions.get(g.slug);
     const li = el("li", "gauge");
     li.dataset.slug = g.slug;
-    li.append(el("span", "gauge-name", d ? d.name : g.slug), el("span", "gauge-value", g.value.toLocaleString()));
+    const value = el("span", "gauge-value", formatNumber(g.value));
+    value.title = String(g.value);
+    li.append(el("span", "gauge-name", d ? d.name : g.slug), value);
     if (d && d.unit) li.append(el("span", "gauge-unit", d.unit));
     list.append(li);
   }
@@ -85,44 +107,38 @@ function renderDefinitions() {
   $("definitions-panel").hidden = state.definitions.size === 0;
 }
 
-function toggle(slug) {
-  if (state.selected.includes(slug)) {
-    state.selected = state.selected.filter((s) => s !== slug);
-    removeChart(slug);
-  } else {
-    state.selected = state.selected.concat([slug]);
-    loadChart(slug);
-  }
-  writeHash();
-  renderSlugs();
-}
-
 function renderPickers() {
-  const g = $("granularity");
   const r = $("range");
-  g.value = state.granularity;
-  for (const option of r.options) option.disabled = pointsOf(option.value, state.granularity) > MAX_POINTS;
-  if (pointsOf(state.range, state.granularity) > MAX_POINTS) {
+  $("granularity").value = state.granularity;
+  for (const option of r.options) option.disabled = option.value !== CUSTOM && pointsOf(option.value, state.granularity) > MAX_POINTS;
+  if (state.range !== CUSTOM && pointsOf(state.range, state.granularity) > MAX_POINTS) {
     const allowed = RANGES.filter((x) => pointsOf(x[0], state.granularity) <= MAX_POINTS);
     state.range = allowed[allowed.length - 1][0];
   }
   r.value = state.range;
+  $("custom-range").hidden = state.range !== CUSTOM;
+  $("from").value = state.from;
+  $("to").value = state.to;
 }
 
-function renderLists() {
-  renderCategories();
-  renderSlugs();
-  renderGauges();
-  renderDefinitions();
-}
-
-async function refreshLists() {
-  try {
-    await loadLists();
-    renderLists();
-  } catch (error) {
-    setStatus(error.message, true);
+function showView() {
+  for (const view of VIEWS) {
+    $(view + "-view").hidden = state.view !== view;
+    $("tab-" + view).setAttribute("aria-current", String(state.view === view));
+    if (state.view !== view) $("tab-" + view).removeAttribute("aria-current");
   }
+}
+
+function route() {
+  showView();
+  renderSlugs();
+  refreshView().catch(showError);
+}
+
+function refreshView() {
+  if (state.view === "chart") return loadChart();
+  if (state.view === "sets") return loadSets();
+  return loadOverview();
 }
 
 let busy = false;
@@ -130,12 +146,18 @@ async function refreshAll() {
   if (busy) return;
   busy = true;
   try {
-    await loadLists();
-    renderLists();
-    await Promise.all(state.selected.map(loadChart));
+    // The view does not wait for the sidebar: both load at once.
+    const lists = loadLists().then(() => {
+      renderCategories();
+      renderSlugs();
+      renderGauges();
+      renderDefinitions();
+    });
+    await Promise.all([lists, refreshView()]);
+    $("signin-open").hidden = true;
     setStatus("Updated " + new Date().toLocaleTimeString(), false);
   } catch (error) {
-    setStatus(error.message, true);
+    showError(error);
   } finally {
     busy = false;
   }
@@ -146,18 +168,33 @@ function wire() {
   const r = $("range");
   for (const name of GRANULARITIES) g.append(new Option(name, name));
   for (const [value, label] of RANGES) r.append(new Option(label, value));
-  g.addEventListener("change", () => { state.granularity = g.value; renderPickers(); writeHash(); refreshAll(); });
-  r.addEventListener("change", () => { state.range = r.value; writeHash(); refreshAll(); });
+  r.append(new Option("Custom\u2026", CUSTOM));
+  g.addEventListener("change", () => { state.granularity = g.value; renderPickers(); writeHash(); refreshView().catch(showError); });
+  r.addEventListener("change", () => {
+    state.range = r.value;
+    renderPickers();
+    if (state.range === CUSTOM) return $("from").focus();
+    writeHash();
+    refreshView().catch(showError);
+  });
+  $("custom-range").addEventListener("submit", (event) => {
+    event.preventDefault();
+    state.from = $("from").value;
+    state.to = $("to").value;
+    if (!state.from) return setStatus("Give a start for the custom range", true);
+    writeHash();
+    refreshView().then(() => setStatus("Updated " + new Date().toLocaleTimeString(), false), showError);
+  });
   $("search").addEventListener("input", (e) => { state.search = e.target.value; renderSlugs(); });
   const auto = $("autorefresh");
   auto.addEventListener("change", () => { state.auto = auto.checked; });
-  $("refresh").addEventListener("click", () => { authBlocked = false; refreshAll(); });
-  new ResizeObserver(() => {
-    for (const chart of charts.values()) {
-      if (chart.uplot) chart.uplot.setSize({ width: Math.max(chart.plot.clientWidth, 200), height: 220 });
-    }
-  }).observe($("charts"));
-  setInterval(() => { if (state.auto && !document.hidden) refreshAll(); }, REFRESH_MS);
+  $("refresh").addEventListener("click", () => { authCancelled = false; refreshAll(); });
+  $("signin-open").addEventListener("click", () => { authCancelled = false; refreshAll(); });
+  window.addEventListener("hashchange", () => { readHash(); renderPickers(); writeHash(); renderCategories(); route(); });
+  wireOverview();
+  wireChart();
+  wireSets();
+  setInterval(() => { if (state.auto && !document.hidden && !asking && state.view !== "sets") refreshAll(); }, REFRESH_MS);
 }
 
 takeTokenFromUrl();
@@ -165,5 +202,6 @@ readHash();
 wire();
 renderPickers();
 writeHash();
+showView();
 refreshAll();
 `;

@@ -2,23 +2,55 @@ import { Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import type { Metrics } from "../core/index.js";
 import { describeValue, MetricsError } from "../errors.js";
+import type { Logger } from "../stores/types.js";
 import { readRoutes } from "./_api-read.js";
 import { setsRoutes } from "./_api-sets.js";
 import { writeRoutes } from "./_api-write.js";
 import { prepareTokens, requireScope } from "./_auth.js";
-import { dashboardRoutes } from "./_dashboard.js";
+import { dashboardApi, dashboardRoutes } from "./_dashboard.js";
 import { createErrorHandler, errorResponse } from "./_errors.js";
+import { booleanOption, checkOptions, positiveOption } from "./_options.js";
+import { registerApp } from "./_registry.js";
 import type { AppOptions } from "./types.js";
 
 const BASE_PATH = /^(?:\/[A-Za-z0-9._~-]+)*$/;
 
-function positive(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (Number.isSafeInteger(value) && value > 0) return value;
-  throw new MetricsError(
-    "E_INVALID_OPTION",
-    `${name} must be a positive integer, got ${describeValue(value)}`,
-  );
+const KEYS = ["auth", "basePath", "maxBodyBytes", "maxEvents", "dashboard", "now", "logger", "reports"];
+const METHODS = ["recordMany", "history", "slugs", "slugInfo", "total", "gauge", "setGauge", "definitions"];
+
+/** `createApp()`'s arguments, checked before anything is built. */
+function checkArguments(metrics: unknown, input: unknown): AppOptions {
+  const missing =
+    metrics === null || typeof metrics !== "object"
+      ? "recordMany"
+      : METHODS.find((m) => typeof (metrics as Record<string, unknown>)[m] !== "function");
+  if (missing !== undefined || typeof (metrics as { store?: unknown }).store !== "object") {
+    throw new MetricsError(
+      "E_INVALID_OPTION",
+      `createApp() needs a metrics instance from createMetrics(), got ${describeValue(metrics)}`,
+    );
+  }
+  const options = checkOptions<AppOptions>("createApp() option", input, KEYS);
+  if (options.now !== undefined && typeof options.now !== "function") {
+    throw new MetricsError(
+      "E_INVALID_OPTION",
+      `now must be a function returning epoch milliseconds, got ${describeValue(options.now)}`,
+    );
+  }
+  const logger: unknown = options.logger;
+  if (
+    logger !== undefined &&
+    (logger === null ||
+      typeof logger !== "object" ||
+      typeof (logger as Logger).warn !== "function" ||
+      typeof (logger as Logger).error !== "function")
+  ) {
+    throw new MetricsError(
+      "E_INVALID_OPTION",
+      `logger must have warn() and error() methods, got ${describeValue(logger)}`,
+    );
+  }
+  return options;
 }
 
 /**
@@ -30,7 +62,8 @@ function positive(name: string, value: number | undefined, fallback: number): nu
  * const app = createApp(createMetrics(), { auth: { tokens: [{ token: "s3cret", scopes: ["read", "write"] }] } });
  * const server = await serve(app, { port: 8787 });
  */
-export function createApp(metrics: Metrics, options: AppOptions = {}): Hono {
+export function createApp(metrics: Metrics, input: AppOptions = {}): Hono {
+  const options = checkArguments(metrics, input);
   const base = options.basePath ?? "";
   if (typeof base !== "string" || !BASE_PATH.test(base)) {
     throw new MetricsError(
@@ -38,8 +71,9 @@ export function createApp(metrics: Metrics, options: AppOptions = {}): Hono {
       `basePath must be "" or like "/metrics" (no trailing slash), got ${describeValue(base)}`,
     );
   }
-  const maxBodyBytes = positive("maxBodyBytes", options.maxBodyBytes, 2 * 1024 * 1024);
-  const maxEvents = positive("maxEvents", options.maxEvents, 10_000);
+  const maxBodyBytes = positiveOption("maxBodyBytes", options.maxBodyBytes, 2 * 1024 * 1024);
+  const maxEvents = positiveOption("maxEvents", options.maxEvents, 10_000);
+  const dashboard = booleanOption("dashboard", options.dashboard, true);
   const tokens = options.auth === undefined ? null : prepareTokens(options.auth);
   const now = options.now ?? Date.now;
 
@@ -59,6 +93,8 @@ export function createApp(metrics: Metrics, options: AppOptions = {}): Hono {
     api.use("*", (c, next) => (c.req.method === "GET" || c.req.method === "HEAD" ? read : write)(c, next));
   }
   api.route("/", readRoutes({ metrics, now }));
+  const views = dashboardApi({ metrics, now, sendNow: options.reports });
+  api.route("/", views.routes);
   api.route("/", setsRoutes({ metrics }));
   api.route("/", writeRoutes({ metrics, maxBodyBytes, maxEvents }));
 
@@ -80,11 +116,13 @@ export function createApp(metrics: Metrics, options: AppOptions = {}): Hono {
       referrerPolicy: "no-referrer",
       xFrameOptions: "DENY",
       permissionsPolicy: { camera: [], microphone: [], geolocation: [] },
+      overwrite: false, // the report preview frame sets its own CSP
     }),
   );
   app.route(`${base}/api/v1`, api);
-  if (options.dashboard !== false) app.route("/", dashboardRoutes(base));
+  if (dashboard) app.route("/", dashboardRoutes(base, views.frames));
   app.notFound((c) => errorResponse(c, 404, "E_NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`));
   app.onError(createErrorHandler(options.logger));
+  registerApp(app, { hasTokens: tokens !== null, logger: options.logger });
   return app;
 }

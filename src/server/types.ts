@@ -1,3 +1,4 @@
+import type { ReportTransport } from "../reports/index.js";
 import type { Logger } from "../stores/types.js";
 
 /** What a token may do: `read` for every GET route, `write` for `POST /events` and `PUT /gauges/:slug`. */
@@ -31,6 +32,8 @@ export interface AppOptions {
   dashboard?: boolean;
   /** Clock for default history ranges ("the last 30 days"). @default () => Date.now() */
   now?: () => number;
+  /** Where the dashboard's "Send now" mails a metric set's report (hidden when omitted). @default undefined */
+  reports?: { transport: ReportTransport; from?: string };
   /** Where unexpected errors go (the client only sees "Internal server error"). @default undefined (silent) */
   logger?: Logger;
 }
@@ -46,4 +49,6 @@ export type HttpErrorCode =
   | "E_UNAUTHORIZED"
   | "E_FORBIDDEN"
   | "E_NOT_FOUND"
+  | "E_METHOD_NOT_ALLOWED"
+  | "E_HOST_NOT_ALLOWED"
   | "E_INTERNAL";

@@ -69,8 +69,50 @@ export interface Store {
   releaseReport(key: ReportKey): Promise<void>;
   /** Fold raw items into rollups (stores that keep items); absent elsewhere. */
   aggregate?(options?: AggregateOptions): Promise<AggregateResult>;
+  /**
+   * Move out every stored bucket older than `options.before`, chunk by chunk,
+   * through `sink` (the hot side of `tallyboard/stores/tiered`; Redis has it).
+   * A chunk is handed to `sink` with a batch id that stays the same when a
+   * crashed run is repeated, and deleted here only after `sink` resolved, so a
+   * sink that applies each batch id once makes the move exactly once.
+   */
+  drainBefore?(options: DrainOptions): Promise<DrainResult>;
+  /**
+   * Add counts to buckets without touching totals, exactly once per
+   * `batchId` (the cold side of `tallyboard/stores/tiered`; Postgres, PGlite
+   * and memory have it). Registers each slug with the granularities given.
+   */
+  importBuckets?(rows: readonly BucketRows[], options: { batchId: string }): Promise<void>;
   /** Release connections and timers. Idempotent. */
   dispose(): Promise<void>;
+}
+
+/** Counts of some buckets of one slug and granularity, moved between stores. */
+export interface BucketRows {
+  slug: string;
+  granularity: Granularity;
+  /** Buckets with their counts (non-zero), ascending by index. */
+  buckets: { index: number; start: number; count: number }[];
+}
+
+/** Options of {@link Store.drainBefore}. */
+export interface DrainOptions {
+  /** Buckets that end at or before this instant (epoch ms) are moved. */
+  before: number;
+  /** Receives each chunk; must apply a batch id at most once. */
+  sink(rows: BucketRows, batchId: string): Promise<void>;
+  /** Chunks moved at once. @default 8 */
+  concurrency?: number;
+  /** Called after every chunk; `total` is the number of chunks found old enough. */
+  onProgress?: (progress: { chunks: number; buckets: number; total: number }) => void;
+}
+
+/** What {@link Store.drainBefore} moved. */
+export interface DrainResult {
+  chunks: number;
+  buckets: number;
+  /** Sum of the counts moved. */
+  count: number;
 }
 
 /** What a store is given by {@link Store.attach}. */

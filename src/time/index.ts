@@ -1,3 +1,4 @@
+export { bucketAtIndex } from "./bucket-at-index.js";
 export {
   type Bucket,
   type Calendar,

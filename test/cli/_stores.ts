@@ -1,12 +1,12 @@
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { lockPath } from "../../src/cli/_lock.js";
 import { cli, tempDir } from "./_cli.js";
 
 const REDIS_URL = "redis://127.0.0.1:6379";
@@ -110,10 +110,12 @@ export function storeTests(): void {
     it("a lock file left by a process that is gone is taken over", async () => {
       const gone = spawnSync(process.execPath, ["-e", ""]).pid;
       const dataDir = join(dir.path, "stale");
-      await writeFile(lockPath(dataDir), `${gone}\n${dataDir}\n`);
+      const lockFile = join(dataDir, "tallyboard.lock");
+      await mkdir(dataDir, { recursive: true });
+      await writeFile(lockFile, `${gone}\n${hostname()}\n`);
       const r = await cli(["--store", `pglite:${dataDir}`, "record", "after_crash"]);
       expect(r.code, r.stderr).toBe(0);
-      expect(existsSync(lockPath(dataDir))).toBe(false);
+      expect(existsSync(lockFile)).toBe(false);
     });
 
     it("aggregate folds raw items of an items-mode store, then has nothing left", async () => {

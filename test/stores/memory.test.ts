@@ -1,8 +1,14 @@
 import { memoryStore } from "../../src/stores/memory/index.js";
 import { storeEquivalence } from "./equivalence.js";
+import { storeOverflowConformance } from "./overflow.js";
 import { storeConformance } from "./suite.js";
 
 storeConformance("memory", async () => {
+  const store = memoryStore();
+  return { open: () => store, cleanup: async () => {} };
+});
+
+storeOverflowConformance("memory", async () => {
   const store = memoryStore();
   return { open: () => store, cleanup: async () => {} };
 });

@@ -184,7 +184,10 @@ describe("PGlite directories", () => {
       await second.attach({ calendar });
       // A second instance on the same directory in one process would corrupt it.
       const third = postgresStore({ url: `pglite:${dir}/` });
-      await expect(third.slugs()).rejects.toMatchObject({ code: "E_INVALID_OPTION" });
+      await expect(third.slugs()).rejects.toMatchObject({
+        code: "E_STORE_LOCKED",
+        message: expect.stringContaining(`in use by process ${process.pid}`),
+      });
       await third.dispose();
       expect(await second.total("kept")).toBe(4);
       expect(await second.categorySlugs("c")).toEqual(["kept"]);

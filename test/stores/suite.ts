@@ -430,3 +430,5 @@ export function storeConformance(name: string, namespace: () => Promise<StoreNam
     });
   });
 }
+
+export { storeOverflowConformance } from "./overflow.js";

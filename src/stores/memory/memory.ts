@@ -1,4 +1,4 @@
-import { MetricsError } from "../../errors.js";
+import { describeValue, MetricsError } from "../../errors.js";
 import { GRANULARITIES, type Granularity, rankOf } from "../../time/index.js";
 import type { MetricDefinition, MetricSetRecord, RecordOp, ReportKey, SlugInfo, Store } from "../types.js";
 
@@ -11,6 +11,14 @@ interface SlugState {
   categories: Set<string>;
   groups: Set<string>;
   total: number;
+}
+
+/** `E_COUNT_OVERFLOW` for a record that would take `g`'s bucket (or the total) past a safe integer. */
+function overflow(op: RecordOp, g: string, before: number): MetricsError {
+  return new MetricsError(
+    "E_COUNT_OVERFLOW",
+    `Recording ${op.by} on slug ${describeValue(op.slug)} would take its ${g === "total" ? "total" : `${g} bucket`} (${before}) past ${Number.MAX_SAFE_INTEGER * Math.sign(op.by)}; nothing was written`,
+  );
 }
 
 const sorted = (values: Iterable<string>): string[] => [...values].sort();
@@ -42,16 +50,19 @@ export function memoryStore(_options: MemoryStoreOptions = {}): Store {
     else index.set(name, new Set([slug]));
   };
 
+  const newState = (): SlugState => ({
+    counts: new Map(),
+    granularities: new Set(),
+    categories: new Set(),
+    groups: new Set(),
+    total: 0,
+  });
+
+  /** Write one record that {@link checkOne} or {@link checkMany} accepted. */
   const apply = (op: RecordOp): void => {
     let state = slugs.get(op.slug);
     if (!state) {
-      state = {
-        counts: new Map(),
-        granularities: new Set(),
-        categories: new Set(),
-        groups: new Set(),
-        total: 0,
-      };
+      state = newState();
       slugs.set(op.slug, state);
     }
     for (const g of op.granularities) {
@@ -73,6 +84,46 @@ export function memoryStore(_options: MemoryStoreOptions = {}): Store {
     }
   };
 
+  const current = (slug: string, g: Granularity | "total", index: number): number => {
+    const state = slugs.get(slug);
+    if (!state) return 0;
+    return g === "total" ? state.total : (state.counts.get(g)?.get(index) ?? 0);
+  };
+
+  /** Throws `E_COUNT_OVERFLOW` unless `before + op.by` is a safe integer; returns the sum. */
+  const add = (op: RecordOp, g: Granularity | "total", before: number): number => {
+    const after = before + op.by;
+    if (!Number.isSafeInteger(after)) throw overflow(op, g, before);
+    return after;
+  };
+
+  /** Throws `E_COUNT_OVERFLOW` when one record would take a bucket or its total past a safe integer. */
+  const checkOne = (op: RecordOp): void => {
+    if (op.by === 0) return;
+    for (const g of op.granularities) {
+      const bucket = op.buckets[rankOf(g)];
+      if (bucket) add(op, g, current(op.slug, g, bucket.index));
+    }
+    add(op, "total", current(op.slug, "total", 0));
+  };
+
+  /** {@link checkOne} for records applied in order, summing those that meet in a bucket. */
+  const checkMany = (ops: readonly RecordOp[]): void => {
+    const sums = new Map<string, number>();
+    const check = (op: RecordOp, g: Granularity | "total", index: number): void => {
+      const key = `${op.slug}\u0000${g}\u0000${index}`;
+      sums.set(key, add(op, g, sums.get(key) ?? current(op.slug, g, index)));
+    };
+    for (const op of ops) {
+      if (op.by === 0) continue;
+      for (const g of op.granularities) {
+        const bucket = op.buckets[rankOf(g)];
+        if (bucket) check(op, g, bucket.index);
+      }
+      check(op, "total", 0);
+    }
+  };
+
   const stored = (state: SlugState): Granularity[] => GRANULARITIES.filter((g) => state.granularities.has(g));
 
   return {
@@ -88,14 +139,38 @@ export function memoryStore(_options: MemoryStoreOptions = {}): Store {
       }
     },
     async record(op) {
+      checkOne(op);
       apply(op);
     },
     async recordBatch(ops, options) {
-      if (options?.batchId !== undefined) {
-        if (batches.has(options.batchId)) return;
-        batches.add(options.batchId);
-      }
+      if (options?.batchId !== undefined && batches.has(options.batchId)) return;
+      checkMany(ops);
+      if (options?.batchId !== undefined) batches.add(options.batchId);
       for (const op of ops) apply(op);
+    },
+    async importBuckets(rows, { batchId }) {
+      if (batches.has(batchId)) return;
+      batches.add(batchId);
+      for (const row of rows) {
+        let state = slugs.get(row.slug);
+        if (!state) {
+          state = {
+            counts: new Map(),
+            granularities: new Set(),
+            categories: new Set(),
+            groups: new Set(),
+            total: 0,
+          };
+          slugs.set(row.slug, state);
+        }
+        state.granularities.add(row.granularity);
+        let counts = state.counts.get(row.granularity);
+        if (!counts) {
+          counts = new Map();
+          state.counts.set(row.granularity, counts);
+        }
+        for (const b of row.buckets) counts.set(b.index, (counts.get(b.index) ?? 0) + b.count);
+      }
     },
     async read({ slug, granularity, buckets }) {
       const state = slugs.get(slug);

@@ -1,5 +1,4 @@
-import { resolve } from "node:path";
-import { describeValue, MetricsError } from "../../errors.js";
+import { describeValue, MetricsError, redactSecrets } from "../../errors.js";
 
 /**
  * The narrow client shape the store needs: a `pg.Pool`, a `pg.Client`, a
@@ -34,11 +33,11 @@ interface PgLikeClient {
     values?: unknown[],
   ): Promise<{ rows: Row[] }>;
 }
-interface PgPoolLike extends PgLikeClient {
+export interface PgPoolLike extends PgLikeClient {
   connect(): Promise<PgLikeClient & { release(error?: Error | boolean): void }>;
   end(): Promise<void>;
 }
-interface PGliteLike {
+export interface PGliteLike {
   query(text: string, params?: unknown[]): Promise<{ rows: unknown[] }>;
   exec(sql: string): Promise<unknown>;
   transaction<T>(fn: (tx: PGliteLike) => Promise<T>): Promise<T>;
@@ -65,17 +64,31 @@ export async function loadOptional(specifier: string, what: string): Promise<Rec
   }
 }
 
-/** Wrap a driver error as `E_STORE` (a `MetricsError` passes through). */
+/**
+ * Wrap a driver error as `E_STORE` (a `MetricsError` passes through). URLs in
+ * the driver's message are redacted.
+ */
 export function storeError(error: unknown, what: string): MetricsError {
   if (error instanceof MetricsError) return error;
   const e = error as { message?: unknown; code?: unknown } | null;
-  const state = typeof e?.code === "string" ? ` (SQLSTATE ${e.code})` : "";
-  return new MetricsError(
-    "E_STORE",
-    `Postgres store: ${what} failed: ${String(e?.message ?? error)}${state}`,
-    {
-      cause: error,
-    },
+  const state =
+    typeof e?.code === "string" ? ` (${/^[0-9A-Z]{5}$/.test(e.code) ? "SQLSTATE " : ""}${e.code})` : "";
+  const message = redactSecrets(String(e?.message ?? error));
+  return new MetricsError("E_STORE", `Postgres store: ${what} failed: ${message}${state}`, { cause: error });
+}
+
+/**
+ * Whether `error` means the connection is gone or unusable (killed backend,
+ * dropped socket, a statement that never answered), rather than an answer of
+ * the server inside a healthy session.
+ */
+export function isConnectionLost(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  const code = typeof e?.code === "string" ? e.code : "";
+  if (code.startsWith("57P") || code.startsWith("08") || /^E(CONN|PIPE|TIMEDOUT|HOSTUNREACH)/.test(code))
+    return true;
+  return /Connection terminated|Query read timeout|not queryable|socket|ECONNRESET/i.test(
+    String(e?.message ?? ""),
   );
 }
 
@@ -113,7 +126,7 @@ export function poolDb(pool: PgPoolLike, options: { owned: boolean; named: boole
     },
     async transaction(fn) {
       const client = await pool.connect();
-      let broken: Error | undefined;
+      let broken: Error | boolean = false;
       try {
         await client.query("BEGIN");
         const result = await fn({
@@ -125,14 +138,19 @@ export function poolDb(pool: PgPoolLike, options: { owned: boolean; named: boole
         await client.query("COMMIT");
         return result;
       } catch (error) {
-        try {
-          await client.query("ROLLBACK");
-        } catch (rollbackError) {
-          broken = rollbackError as Error;
+        // A lost or timed-out connection is dropped (the server rolls back when it goes):
+        // a ROLLBACK would only wait behind the statement that never answered.
+        if (isConnectionLost(error)) broken = true;
+        else {
+          try {
+            await client.query("ROLLBACK");
+          } catch (rollbackError) {
+            broken = rollbackError as Error;
+          }
         }
         throw error;
       } finally {
-        client.release(broken ?? false);
+        client.release(broken);
       }
     },
     async close() {
@@ -204,55 +222,4 @@ export function clientDb(client: PostgresClient): Db {
     return poolDb(client as unknown as PgPoolLike, { owned: false, named: false });
   }
   return singleConnectionDb(client);
-}
-
-/** Open a pool for a `postgres://` URL (loads `pg` lazily). */
-export async function openPool(
-  url: string,
-  maxConnections: number,
-  onIdleError: (error: Error) => void,
-): Promise<Db> {
-  const mod = await loadOptional("pg", "A postgres:// store");
-  const pg = (mod.default ?? mod) as {
-    Pool: new (config: object) => PgPoolLike & { on(e: string, f: (error: Error) => void): void };
-  };
-  const pool = new pg.Pool({ connectionString: url, max: maxConnections });
-  pool.on("error", onIdleError);
-  return poolDb(pool, { owned: true, named: true });
-}
-
-/**
- * PGlite directories open in this process. Two PGlite instances on one
- * directory would overwrite each other's files, so a second open is refused.
- */
-const openDirectories = new Set<string>();
-
-/** Open an embedded PGlite database; `dataDir` undefined means in memory. */
-export async function openPGlite(dataDir: string | undefined): Promise<Db> {
-  const key = dataDir === undefined ? undefined : resolve(dataDir.replace(/^file:\/\//, ""));
-  if (key !== undefined && openDirectories.has(key)) {
-    throw new MetricsError(
-      "E_INVALID_OPTION",
-      `PGlite directory ${describeValue(key)} is already open in this process: share one store, or pass one PGlite instance as client`,
-    );
-  }
-  const mod = await loadOptional("@electric-sql/pglite", "An embedded (pglite:) store");
-  const PGlite = mod.PGlite as { create(dataDir?: string): Promise<PGliteLike> };
-  if (key !== undefined) openDirectories.add(key);
-  try {
-    const db = pgliteDb(await PGlite.create(dataDir), { owned: true });
-    return {
-      ...db,
-      async close() {
-        try {
-          await db.close();
-        } finally {
-          if (key !== undefined) openDirectories.delete(key);
-        }
-      },
-    };
-  } catch (error) {
-    if (key !== undefined) openDirectories.delete(key);
-    throw error;
-  }
 }

@@ -1,4 +1,5 @@
-import { describeValue, MetricsError } from "../../errors.js";
+import { randomBytes } from "node:crypto";
+import { describeValue, MetricsError, redactUrl } from "../../errors.js";
 import type { Logger } from "../types.js";
 import type { PostgresClient } from "./_db.js";
 
@@ -39,6 +40,28 @@ export interface PostgresStoreOptions {
   mode?: PostgresStoreMode;
   /** Connections of the pool created for a `postgres://` URL. @default 10 */
   maxConnections?: number;
+  /**
+   * `application_name` of the store's own connections (visible in
+   * `pg_stat_activity`), so an operator or a test can find them. A URL's own
+   * `application_name` parameter wins.
+   * @default "tallyboard-" followed by 8 random hex digits, unique per store instance
+   */
+  applicationName?: string;
+  /**
+   * Bound on opening a connection, and on waiting for a free one when all
+   * `maxConnections` are busy (`postgres://` URLs). The call then rejects with `E_STORE`.
+   * @default 10000
+   */
+  connectTimeoutMs?: number;
+  /**
+   * Bound on one statement (`postgres://` URLs): the server cancels it after
+   * this long (`statement_timeout`), and the client gives up and drops the
+   * connection 1 s later if the server does not answer at all. The call then
+   * rejects with `E_STORE`. A transaction of several statements (aggregate
+   * batches, migrations) may take up to this long per statement.
+   * @default 30000
+   */
+  commandTimeoutMs?: number;
   /** Where warnings go (e.g. an idle pool connection dropped). @default the logger given to createMetrics */
   logger?: Logger;
 }
@@ -56,6 +79,9 @@ export interface ResolvedOptions {
   quoted: string;
   mode: PostgresStoreMode;
   maxConnections: number;
+  applicationName: string;
+  connectTimeoutMs: number;
+  commandTimeoutMs: number;
   logger: Logger | undefined;
 }
 
@@ -68,6 +94,7 @@ export function resolveOptions(options: PostgresStoreOptions): ResolvedOptions {
   if (typeof options !== "object" || options === null) {
     throw invalid(`postgresStore() needs an options object, got ${describeValue(options)}`);
   }
+  checkKeys(options);
   const given = (["url", "client", "dataDir"] as const).filter((k) => options[k] !== undefined);
   if (given.length !== 1) {
     throw invalid(
@@ -90,14 +117,78 @@ export function resolveOptions(options: PostgresStoreOptions): ResolvedOptions {
   if (!Number.isSafeInteger(maxConnections) || maxConnections < 1) {
     throw invalid(`maxConnections must be a positive integer, got ${describeValue(maxConnections)}`);
   }
+  const applicationName = options.applicationName ?? `tallyboard-${randomBytes(4).toString("hex")}`;
+  if (typeof applicationName !== "string" || !APPLICATION_NAME.test(applicationName)) {
+    throw invalid(
+      `applicationName must be 1 to 63 printable ASCII characters, got ${describeValue(applicationName)}`,
+    );
+  }
   return {
     target: resolveTarget(options),
     schema,
     quoted: `"${schema}"`,
     mode,
     maxConnections,
+    applicationName,
+    connectTimeoutMs: milliseconds(options, "connectTimeoutMs", 10_000),
+    commandTimeoutMs: milliseconds(options, "commandTimeoutMs", 30_000),
     logger: options.logger,
   };
+}
+
+const KEYS = [
+  "url",
+  "client",
+  "dataDir",
+  "schema",
+  "mode",
+  "maxConnections",
+  "applicationName",
+  "connectTimeoutMs",
+  "commandTimeoutMs",
+  "logger",
+] as const;
+
+/** Refuse an unknown option key, naming the nearest valid one (a typo must not be ignored). */
+function checkKeys(options: object): void {
+  for (const key of Object.keys(options)) {
+    if ((KEYS as readonly string[]).includes(key)) continue;
+    const nearest = [...KEYS].sort((a, b) => distance(key, a) - distance(key, b))[0];
+    throw invalid(`Unknown postgresStore() option ${describeValue(key)}: did you mean "${nearest}"?`);
+  }
+}
+
+/** Levenshtein distance, case-insensitive. */
+function distance(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  let row = Array.from({ length: y.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= x.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= y.length; j++) {
+      next[j] = Math.min(
+        (row[j] ?? 0) + 1,
+        (next[j - 1] ?? 0) + 1,
+        (row[j - 1] ?? 0) + (x[i - 1] === y[j - 1] ? 0 : 1),
+      );
+    }
+    row = next;
+  }
+  return row[y.length] ?? 0;
+}
+
+const APPLICATION_NAME = /^[\x20-\x7e]{1,63}$/;
+
+function milliseconds(
+  options: PostgresStoreOptions,
+  key: "connectTimeoutMs" | "commandTimeoutMs",
+  fallback: number,
+): number {
+  const value = options[key] ?? fallback;
+  if (!Number.isSafeInteger(value) || value < 1 || value > 2_147_483_647) {
+    throw invalid(`${key} must be a positive integer of milliseconds, got ${describeValue(value)}`);
+  }
+  return value;
 }
 
 function resolveTarget(options: PostgresStoreOptions): Target {
@@ -117,8 +208,11 @@ function resolveTarget(options: PostgresStoreOptions): Target {
   if (typeof url === "string" && /^postgres(ql)?:\/\//i.test(url)) {
     try {
       new URL(url);
-    } catch (cause) {
-      throw new MetricsError("E_INVALID_OPTION", `Invalid Postgres URL ${describeValue(url)}`, { cause });
+    } catch {
+      // No cause: the URL parser's error would repeat the URL, password included.
+      throw invalid(
+        `Invalid Postgres URL ${describeValue(redactUrl(url))}: percent-encode characters such as / @ : % # ? in the user name and password`,
+      );
     }
     return { kind: "server", url };
   }
@@ -130,5 +224,6 @@ function resolveTarget(options: PostgresStoreOptions): Target {
       throw invalid(`pglite: URL needs a directory or "memory", got ${describeValue(url)}`);
     return { kind: "pglite", dataDir: rest };
   }
-  throw invalid(`Invalid url ${describeValue(url)}: use postgres://…, pglite:./dir or pglite:memory`);
+  const shown = typeof url === "string" ? redactUrl(url) : url;
+  throw invalid(`Invalid url ${describeValue(shown)}: use postgres://…, pglite:./dir or pglite:memory`);
 }

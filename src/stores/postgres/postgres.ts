@@ -2,9 +2,12 @@ import { MetricsError } from "../../errors.js";
 import { type Calendar, createCalendar, type WeekStart } from "../../time/index.js";
 import type { GaugeValue, Logger, MetricDefinition, Store } from "../types.js";
 import { aggregateItems, checkAggregateOptions } from "./_aggregate.js";
-import { clientDb, type Db, openPGlite, openPool, storeError, withRetry } from "./_db.js";
+import { clientDb, type Db, storeError, withRetry } from "./_db.js";
+import { importRows } from "./_import.js";
 import { migrate } from "./_migrations.js";
 import { type PostgresStoreOptions, type ResolvedOptions, resolveOptions } from "./_options.js";
+import { openPGlite } from "./_pglite.js";
+import { openPool } from "./_pool.js";
 import { column, readCounts, readSlugInfo, readTotal } from "./_read.js";
 import { createReportMethods } from "./_reports.js";
 import { statements } from "./_sql.js";
@@ -34,9 +37,7 @@ export function postgresStore(options: PostgresStoreOptions): Store {
   let lastPrune = 0;
 
   const open = async (): Promise<Db> => {
-    const db = await connect(cfg, (error) =>
-      logger?.warn("tallyboard postgres: idle connection error", error),
-    );
+    const db = await connect(cfg, () => logger);
     try {
       const applied = await withRetry(() => migrate(db, cfg.schema, cfg.quoted));
       if (applied.length > 0)
@@ -117,6 +118,8 @@ export function postgresStore(options: PostgresStoreOptions): Store {
           await db.query(sql.pruneBatches, [BATCH_ID_TTL_S]);
         }
       }),
+    importBuckets: (rows, { batchId }) =>
+      run("importBuckets", (db) => withRetry(() => importRows(db, sql, rows, batchId))),
     read: (query) => run("read", async (db) => readCounts(db, sql, await calendarOf(db), query)),
     total: (slug) => run("total", (db) => readTotal(db, sql, slug)),
     slugInfo: (slug) => run("slugInfo", (db) => readSlugInfo(db, sql, slug)),
@@ -184,10 +187,10 @@ export function postgresStore(options: PostgresStoreOptions): Store {
   };
 }
 
-async function connect(cfg: ResolvedOptions, onIdleError: (error: Error) => void): Promise<Db> {
+async function connect(cfg: ResolvedOptions, logger: () => Logger | undefined): Promise<Db> {
   switch (cfg.target.kind) {
     case "server":
-      return openPool(cfg.target.url, cfg.maxConnections, onIdleError);
+      return openPool({ ...cfg, url: cfg.target.url }, logger);
     case "pglite":
       return openPGlite(cfg.target.dataDir);
     case "client":

@@ -3,6 +3,7 @@ import { BATCH_SCRIPT } from "./_script-batch.js";
 import { READ_SCRIPT } from "./_script-read.js";
 import { RECORD_SCRIPT } from "./_script-record.js";
 import { RELEASE_SCRIPT } from "./_script-release.js";
+import { STAGE_SCRIPT } from "./_script-stage.js";
 
 /** A Lua script and the SHA1 Redis caches it under. */
 export interface Script {
@@ -23,6 +24,7 @@ export const SCRIPTS = {
   batch: script("batch", BATCH_SCRIPT),
   read: script("read", READ_SCRIPT),
   release: script("release", RELEASE_SCRIPT),
+  stage: script("stage", STAGE_SCRIPT),
 } as const;
 
 /** Script source by SHA1, for the NOSCRIPT fallback of pipelined calls. */

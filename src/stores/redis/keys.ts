@@ -10,6 +10,7 @@ import type { Granularity } from "../../time/index.js";
  * |--------------------------------------|--------|---------------------------------------------------------|
  * | `<p>:{<slug>}:m`                     | hash   | `g` stored-granularity bit mask, `t` all-time total, `c:<category>`, `r:<group>` |
  * | `<p>:{<slug>}:c:<code>:<chunk>`      | hash   | counts of 120 consecutive buckets: field = index − chunk·120 |
+ * | `<p>:{<slug>}:a:<code>:<chunk>`      | hash   | a chunk being archived (renamed from `c:`), field `_id` = archive token |
  * | `<p>:{<slug>}:b:<batchId>`           | string | exactly-once marker of a batch part on Redis Cluster    |
  * | `<p>:b:<batchId>:<part>`             | string | exactly-once marker of a batch part on a single Redis   |
  * | `<p>:{~<n>}:slugs`                   | set    | registry shard of slugs (n = hash(slug) mod 16)         |
@@ -35,6 +36,14 @@ export interface KeySpace {
   chunkPrefix(slug: string): string;
   /** One chunk hash of a slug and granularity. */
   chunk(slug: string, granularity: Granularity, chunk: number): string;
+  /** A chunk renamed for archiving (see `_archive.ts`). */
+  stagedChunk(slug: string, granularity: Granularity, chunk: number): string;
+  /** SCAN patterns matching every chunk and every staged chunk of every slug. */
+  chunkPatterns(): [string, string];
+  /** Slug, granularity and chunk of a chunk or staged chunk key; undefined for any other key. */
+  parseChunkKey(
+    key: string,
+  ): { slug: string; granularity: Granularity; chunk: number; staged: boolean } | undefined;
   /** SCAN pattern matching every key of one slug. */
   slugPattern(slug: string): string;
   /** Exactly-once marker of the part of a batch that holds one slug (Cluster). */
@@ -75,6 +84,12 @@ export const GRANULARITY_CODES: Readonly<Record<Granularity, string>> = {
   years: "y",
 };
 
+const GRANULARITY_BY_CODE: ReadonlyMap<string, Granularity> = new Map(
+  Object.entries(GRANULARITY_CODES).map(([g, code]) => [code, g as Granularity]),
+);
+/** `:{<slug>}:<c|a>:<code>:<chunk>` after the prefix. */
+const CHUNK_KEY = /^:\{([^}]+)\}:([ca]):([a-z]+):(-?\d+)$/;
+
 /** `<code>:<chunk>`, appended to {@link KeySpace.chunkPrefix} by the scripts. */
 export function chunkSuffix(granularity: Granularity, chunk: number): string {
   return `${GRANULARITY_CODES[granularity]}:${chunk}`;
@@ -100,6 +115,15 @@ export function keySpace(prefix: string): KeySpace {
     meta: (slug) => `${prefix}:{${slug}}:m`,
     chunkPrefix: (slug) => `${prefix}:{${slug}}:c:`,
     chunk: (slug, g, chunk) => `${prefix}:{${slug}}:c:${chunkSuffix(g, chunk)}`,
+    stagedChunk: (slug, g, chunk) => `${prefix}:{${slug}}:a:${chunkSuffix(g, chunk)}`,
+    chunkPatterns: () => [`${prefix}:{*}:c:*`, `${prefix}:{*}:a:*`],
+    parseChunkKey(key) {
+      if (!key.startsWith(`${prefix}:{`)) return undefined;
+      const match = CHUNK_KEY.exec(key.slice(prefix.length));
+      const granularity = match && GRANULARITY_BY_CODE.get(match[3] ?? "");
+      if (!match || !granularity) return undefined;
+      return { slug: match[1] ?? "", granularity, chunk: Number(match[4]), staged: match[2] === "a" };
+    },
     slugPattern: (slug) => `${prefix}:{${slug}}:*`,
     slugBatchMarker: (slug, batchId) => `${prefix}:{${slug}}:b:${batchId}`,
     batchMarker: (batchId, part) => `${prefix}:b:${batchId}:${part}`,

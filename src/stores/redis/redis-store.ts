@@ -1,5 +1,7 @@
 import { describeValue, MetricsError } from "../../errors.js";
+import type { Calendar } from "../../time/index.js";
 import type { Logger, MetricDefinition, Store } from "../types.js";
+import { createDrain } from "./_archive.js";
 import { createBatchWriter } from "./_batch.js";
 import { hashPairs, masters, members, type RedisClient, runAll, storeError } from "./_client.js";
 import { coalesceRecords } from "./_coalesce.js";
@@ -83,6 +85,13 @@ export function redisStore(options: RedisStoreOptions = {}): Store {
     });
 
   /** Every field of hash shards as pairs, sorted by field. */
+  let calendar: Calendar | undefined;
+  const drain = createDrain(
+    async () => conn.current() ?? (await conn.open()),
+    keys,
+    () => calendar,
+  );
+
   const hashUnion = (action: string, shardKeys: string[]) =>
     using(action, async (c) => {
       const replies = await runAll(
@@ -97,6 +106,7 @@ export function redisStore(options: RedisStoreOptions = {}): Store {
     async attach(context) {
       if (context.logger && !resolved.logger) logger = context.logger;
       const wanted = { timezone: context.calendar.timezone, weekStart: context.calendar.weekStart };
+      calendar = context.calendar;
       await using("attach", async (c) => {
         const json = JSON.stringify(wanted);
         const [set, current] = await runAll(c, [
@@ -118,6 +128,12 @@ export function redisStore(options: RedisStoreOptions = {}): Store {
     },
     record,
     recordBatch: batches.recordBatch,
+    // A drain runs for as long as it has chunks to move (it is not bounded by
+    // commandTimeoutMs) and is safe to run again after a failure.
+    drainBefore: (options) =>
+      drain(options).catch((error: unknown) => {
+        throw storeError("archive", error);
+      }),
     read: (query) => using("read", (c) => readCounts(c, keys, query)),
     total: (slug) => using("total", async (c) => Number((await c.call("hget", keys.meta(slug), "t")) ?? 0)),
     slugInfo: (slug) =>

@@ -1,0 +1,202 @@
+/**
+ * The browser section: the dashboard's landing in headless Chromium with
+ * 1,000 slugs in 20 categories (30 days of daily counts each), on the memory
+ * store and on the private Redis of bench/run.ts. "First tiles" is the page's
+ * own `tallyboard:tiles` performance mark — the first overview page drawn
+ * with data — read from a fresh browser context (cold cache) each time.
+ * Beside it, the `GET /api/v1/overview` request for 100 slugs × 30 days:
+ * its latency, and how many store calls and Redis commands one request costs
+ * (the store is wrapped to count its method calls; Redis commands come from
+ * INFO commandstats).
+ */
+import { Redis } from "ioredis";
+import { type Browser, chromium } from "playwright-core";
+import { createMetrics, type Metrics, type RecordEvent } from "../src/core/index.js";
+import { createApp, serve } from "../src/server/index.js";
+import { memoryStore } from "../src/stores/memory/index.js";
+import { redisStore } from "../src/stores/redis/index.js";
+import type { Store } from "../src/stores/types.js";
+import { median } from "./_measure.js";
+import type { BenchContext, BenchRow, BenchSection } from "./_types.js";
+
+const DAY = 86_400_000;
+const SLUGS = 1_000;
+const CATEGORIES = 20;
+const DAYS = 30;
+const FIRST_TILES_TARGET_MS = 1_000;
+
+/** A store whose method calls are counted. */
+function counted(store: Store): { store: Store; calls: () => Record<string, number>; reset: () => void } {
+  let calls: Record<string, number> = {};
+  const proxy = new Proxy(store, {
+    get(target, key, receiver) {
+      const value = Reflect.get(target, key, receiver);
+      if (typeof value !== "function" || key === "attach" || key === "dispose") return value;
+      return (...args: unknown[]) => {
+        calls[String(key)] = (calls[String(key)] ?? 0) + 1;
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return {
+    store: proxy,
+    calls: () => ({ ...calls }),
+    reset: () => {
+      calls = {};
+    },
+  };
+}
+
+async function seed(metrics: Metrics, now: number): Promise<void> {
+  const events: RecordEvent[] = [];
+  for (let s = 0; s < SLUGS; s++) {
+    for (let d = 0; d < DAYS * 2; d++) {
+      events.push({
+        slug: `bench.ui.${String(s).padStart(4, "0")}`,
+        by: 1 + ((s + d) % 17),
+        at: now - d * DAY,
+        category: `area${s % CATEGORIES}`,
+      });
+    }
+    if (events.length >= 10_000) await metrics.recordMany(events.splice(0));
+  }
+  if (events.length) await metrics.recordMany(events);
+}
+
+async function redisCommands(client: Redis): Promise<number> {
+  const info = String(await client.info("commandstats"));
+  let total = 0;
+  for (const m of info.matchAll(/^cmdstat_(\w+):calls=(\d+)/gm)) if (m[1] !== "info") total += Number(m[2]);
+  return total;
+}
+
+async function firstTiles(browser: Browser, url: string): Promise<number> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  try {
+    const page = await context.newPage();
+    await page.goto(url);
+    await page.locator("#tiles .tile[data-drawn]").first().waitFor({ timeout: 30_000 });
+    return await page.evaluate(
+      () => performance.getEntriesByName("tallyboard:tiles")[0]?.startTime ?? Number.NaN,
+    );
+  } finally {
+    await context.close();
+  }
+}
+
+async function measure(
+  ctx: BenchContext,
+  label: string,
+  store: Store,
+  redis: Redis | undefined,
+  browser: Browser,
+) {
+  const rows: BenchRow[] = [];
+  const now = Date.now();
+  const count = counted(store);
+  const metrics = createMetrics({ store: count.store, granularities: { min: "days", max: "years" } });
+  const server = await serve(createApp(metrics), { port: 0 });
+  try {
+    ctx.log(`browser/${label}: seeding ${SLUGS} slugs × ${DAYS * 2} days`);
+    await seed(metrics, now);
+    const runs = Math.max(3, Math.round(9 * ctx.scale));
+    const landing: number[] = [];
+    await firstTiles(browser, `${server.url}/`); // warm the server's asset cache
+    for (let i = 0; i < runs; i++) landing.push(await firstTiles(browser, `${server.url}/`));
+    ctx.log(`browser/${label}: first tiles ${landing.map((t) => Math.round(t)).join(", ")} ms`);
+    rows.push({
+      name: `landing, ${SLUGS} slugs in ${CATEGORIES} categories: first tiles drawn (median of ${runs})`,
+      subject: label,
+      value: Math.round(median(landing)),
+      unit: "ms",
+    });
+    rows.push({
+      name: "landing: first tiles drawn (slowest)",
+      subject: label,
+      value: Math.round(Math.max(...landing)),
+      unit: "ms",
+    });
+
+    // 100 slugs × 30 days: one page of the overview.
+    const query = `${server.url}/api/v1/overview?granularity=days&range=${DAYS - 1}d&limit=100`;
+    const latencies: number[] = [];
+    let calls: Record<string, number> = {};
+    let commands = 0;
+    for (let i = 0; i < Math.max(5, Math.round(30 * ctx.scale)); i++) {
+      count.reset();
+      const before = redis ? await redisCommands(redis) : 0;
+      const t0 = performance.now();
+      const res = await fetch(query);
+      const body = (await res.json()) as { tiles: unknown[]; starts: unknown[] };
+      latencies.push(performance.now() - t0);
+      if (body.tiles.length !== 100 || body.starts.length !== DAYS)
+        throw new Error(`overview answered ${body.tiles.length} tiles × ${body.starts.length} days`);
+      calls = count.calls();
+      commands = redis ? (await redisCommands(redis)) - before : 0;
+    }
+    rows.push({
+      name: "GET /overview, 100 slugs × 30 days: latency (median)",
+      subject: label,
+      value: Math.round(median(latencies) * 10) / 10,
+      unit: "ms",
+    });
+    const total = Object.values(calls).reduce((a, b) => a + b, 0);
+    ctx.log(`browser/${label}: store calls per overview ${JSON.stringify(calls)}`);
+    rows.push({
+      name: "GET /overview, 100 slugs × 30 days: store calls",
+      subject: label,
+      value: total,
+      unit: "calls",
+    });
+    rows.push({
+      name: "GET /overview, 100 slugs × 30 days: store reads of counts",
+      subject: label,
+      value: (calls.read ?? 0) + (calls.readMany ?? 0),
+      unit: "calls",
+    });
+    if (redis)
+      rows.push({
+        name: "GET /overview, 100 slugs × 30 days: Redis commands",
+        subject: label,
+        value: commands,
+        unit: "commands",
+      });
+    return { rows, landing: median(landing), reads: (calls.read ?? 0) + (calls.readMany ?? 0), commands };
+  } finally {
+    await server.close();
+    await metrics.dispose();
+  }
+}
+
+export async function run(ctx: BenchContext): Promise<BenchSection> {
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu"],
+  });
+  const redis = new Redis(ctx.redisUrl);
+  try {
+    const prefix = `bench-ui-${Date.now()}`;
+    const memory = await measure(ctx, "memory", memoryStore(), undefined, browser);
+    const onRedis = await measure(ctx, "redis", redisStore({ url: ctx.redisUrl, prefix }), redis, browser);
+    const worst = Math.max(memory.landing, onRedis.landing);
+    return {
+      name: "Dashboard in headless Chromium",
+      rows: [...memory.rows, ...onRedis.rows],
+      targets: [
+        {
+          name: `landing with ${SLUGS} slugs draws first tiles within ${FIRST_TILES_TARGET_MS} ms`,
+          met: worst <= FIRST_TILES_TARGET_MS,
+          detail: `median ${Math.round(memory.landing)} ms on memory, ${Math.round(onRedis.landing)} ms on Redis`,
+        },
+        {
+          name: "overview of 100 slugs × 30 days reads its counts in one store round trip",
+          met: onRedis.reads <= 1,
+          detail: `${onRedis.reads} store reads (${onRedis.commands} Redis commands) per request on Redis, ${memory.reads} on memory`,
+        },
+      ],
+    };
+  } finally {
+    redis.disconnect();
+    await browser.close();
+  }
+}
