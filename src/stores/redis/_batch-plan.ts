@@ -1,7 +1,7 @@
 import type { RecordOp } from "../types.js";
 import type { Command } from "./_client.js";
 import { type Packed, registrationSpec } from "./_packing.js";
-import type { Producer } from "./_producer.js";
+import type { ProducerId } from "./_producer.js";
 import type { Registrations, SlugState } from "./_registration.js";
 import { SCRIPTS } from "./_scripts.js";
 import { overflowError } from "./_write.js";
@@ -27,6 +27,8 @@ export interface Part {
   marker: string | undefined;
   /** Six arguments per slug (see _script-batch.ts). */
   slugArgs: (string | number)[];
+  /** The identity its slugs' sequence numbers belong to. */
+  producer: ProducerId;
   /** Producer sequence numbers of the part's slugs (none with a batch id). */
   seqs: number[];
   /** Registry SADDs of slugs registered by this part. */
@@ -38,7 +40,7 @@ export interface PlanDeps {
   keys: KeySpace;
   registrations: Registrations;
   pack: (buckets: RecordOp["buckets"], granularities: RecordOp["granularities"]) => Packed;
-  producer: Producer;
+  producers: { current(): ProducerId };
 }
 
 /**
@@ -53,6 +55,7 @@ export function planBatch(
   cluster: boolean,
 ): Part[] {
   const groups = groupBySlug(ops, deps.pack);
+  const producer = deps.producers.current();
   const parts: Part[] = [];
   let part: Part | undefined;
   let size = 0;
@@ -65,6 +68,7 @@ export function planBatch(
         keys: [],
         marker: undefined,
         slugArgs: [],
+        producer,
         seqs: [],
         registry: [],
         registering: [],
@@ -109,7 +113,7 @@ function addSlug(deps: PlanDeps, part: Part, slug: string, g: SlugGroup, identit
       entries.push(`${k} ${fieldExp} ${by}`);
     }
   }
-  const seq = identity ? deps.producer.next() : 0;
+  const seq = identity ? part.producer.next() : 0;
   if (identity) part.seqs.push(seq);
   part.slugs.push(slug);
   part.slugArgs.push(k, seq, g.total, g.negative ? "1" : "0", entries.join(" "), spec);
@@ -189,13 +193,7 @@ function exactSums(
 }
 
 /** The BATCH call of a part: "w" writes, "c" only checks (see _script-batch.ts). */
-export function batchCommand(
-  part: Part,
-  mode: "w" | "c",
-  producer: Producer,
-  markerTtlMs: number,
-  identityTtlMs: number,
-): Command {
+export function batchCommand(part: Part, mode: "w" | "c", markerTtlMs: number): Command {
   const keys = part.marker === undefined ? part.keys : [...part.keys, part.marker];
   return [
     "evalsha",
@@ -204,7 +202,7 @@ export function batchCommand(
     ...keys,
     mode,
     part.marker === undefined ? 0 : markerTtlMs,
-    part.seqs.length > 0 ? `${producer.field} ${producer.floor()} ${Date.now()} ${identityTtlMs}` : "",
+    part.seqs.length > 0 ? `${part.producer.field} ${part.producer.floor()}` : "",
     ...part.slugArgs,
   ];
 }

@@ -30,9 +30,8 @@ export function createBatchWriter(deps: BatchDeps): {
   /** Direct records that arrived together: each op's own outcome. */
   recordTogether(ops: readonly RecordOp[]): Promise<OpOutcome[]>;
 } {
-  const { conn, bounds, producer } = deps;
-  const command = (part: Part, mode: "w" | "c"): Command =>
-    batchCommand(part, mode, producer, deps.batchTtlMs, deps.identityTtlMs);
+  const { conn, bounds } = deps;
+  const command = (part: Part, mode: "w" | "c"): Command => batchCommand(part, mode, deps.batchTtlMs);
 
   /** Write every part; per part the BATCH reply or the error that ended it. */
   const apply = async (
@@ -132,7 +131,7 @@ export function createBatchWriter(deps: BatchDeps): {
       }
       return { parts, errors };
     } finally {
-      for (const part of parts) for (const seq of part.seqs) producer.settle(seq);
+      for (const part of parts) for (const seq of part.seqs) part.producer.settle(seq);
     }
   };
 

@@ -138,6 +138,12 @@ export function resolveOptions(options: RedisStoreOptions): ResolvedOptions {
       `commandTimeoutMs must be an integer from 1 to 3600000 (ms), got ${describeValue(commandTimeoutMs)}`,
     );
   }
+  const batchTtlMs = parseDuration(options.batchTtl ?? "1h");
+  if (batchTtlMs < 4 * commandTimeoutMs) {
+    throw bad(
+      `batchTtl must be at least 4 × commandTimeoutMs (${4 * commandTimeoutMs} ms), got ${describeValue(options.batchTtl)}`,
+    );
+  }
   const logger = options.logger;
   if (logger !== undefined && (typeof logger !== "object" || typeof logger?.warn !== "function")) {
     throw bad(`logger must have warn() and error(), got ${describeValue(logger)}`);
@@ -153,7 +159,7 @@ export function resolveOptions(options: RedisStoreOptions): ResolvedOptions {
     },
     prefix,
     retention,
-    batchTtlMs: parseDuration(options.batchTtl ?? "1h"),
+    batchTtlMs,
     commandTimeoutMs,
     logger,
   };

@@ -29,12 +29,18 @@ export interface Bounds {
    */
   retry<T>(attempt: () => Promise<T>, deadline: number, action: string): Promise<T>;
   /**
-   * The hot-path form of {@link retry}: one promise per call. `attempt(useEval)`
-   * is called again at once with `true` after a NOSCRIPT reply; `done` runs once
-   * when the call settles (also on time-out, while an attempt may still be
-   * queued in the client).
+   * The hot-path form of {@link retry}: one promise per call and no closure
+   * (the call's state is `ctx`). `attempt(ctx, useEval)` is called again at
+   * once with `true` after a NOSCRIPT reply; `done(ctx)` runs once when the
+   * call settles (also on time-out, while an attempt may still be queued in
+   * the client).
    */
-  call<T>(attempt: (useEval: boolean) => Promise<T>, action: string, done: () => void): Promise<T>;
+  call<C>(
+    attempt: (ctx: C, useEval: boolean) => Promise<unknown>,
+    ctx: C,
+    action: string,
+    done: (ctx: C) => void,
+  ): Promise<unknown>;
 }
 
 interface Pending {
@@ -65,6 +71,7 @@ export function createBounds(ms: number): Bounds {
       `Redis ${action} got no answer within ${ms} ms (commandTimeoutMs)${cause instanceof Error ? `; last error: ${redactSecrets(cause.message)}` : ""}`,
       cause === undefined ? {} : { cause },
     );
+  const hooks: CallHooks = { pending, timeout };
   const bound = <T>(work: Promise<T>, deadline: number, action: string): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       const p: Pending = {
@@ -87,44 +94,17 @@ export function createBounds(ms: number): Bounds {
   return {
     ms,
     bound,
-    call<T>(attempt: (useEval: boolean) => Promise<T>, action: string, done: () => void): Promise<T> {
-      return new Promise<T>((resolve, reject) => {
-        let delay = 10;
-        let last: unknown;
-        const p: Pending = {
-          deadline: Date.now() + ms,
-          fail() {
-            p.deadline = -1;
-            done();
-            reject(timeout(action, last));
-          },
-        };
-        const finish = (): boolean => {
-          if (p.deadline < 0) return false;
-          p.deadline = -1;
-          pending.delete(p);
-          done();
-          return true;
-        };
-        const go = (useEval: boolean): void => {
-          attempt(useEval).then(
-            (value) => {
-              if (finish()) resolve(value);
-            },
-            (error: unknown) => {
-              if (p.deadline < 0) return;
-              last = error;
-              if (!useEval && isNoScript(error)) go(true);
-              else if (isRetryable(error) && Date.now() + delay < p.deadline) {
-                setTimeout(go, delay, false);
-                delay = Math.min(delay * 2, 500);
-              } else if (finish()) reject(error);
-            },
-          );
-        };
-        pending.add(p);
+    call<C>(
+      attempt: (ctx: C, useEval: boolean) => Promise<unknown>,
+      ctx: C,
+      action: string,
+      done: (ctx: C) => void,
+    ): Promise<unknown> {
+      return new Promise<unknown>((resolve, reject) => {
+        const call = new Call(attempt, ctx, action, done, resolve, reject, Date.now() + ms, hooks);
+        pending.add(call);
         timer ??= setInterval(sweep, tick);
-        go(false);
+        call.go(false);
       });
     },
     async retry(attempt, deadline, action) {
@@ -145,4 +125,58 @@ export function createBounds(ms: number): Bounds {
       }
     },
   };
+}
+
+interface CallHooks {
+  pending: Set<Pending>;
+  timeout(action: string, cause?: unknown): MetricsError;
+}
+
+/** One bounded, retried call of {@link Bounds.call}. */
+class Call<C> implements Pending {
+  private delay = 10;
+  private last: unknown;
+  constructor(
+    private readonly attempt: (ctx: C, useEval: boolean) => Promise<unknown>,
+    private readonly ctx: C,
+    private readonly action: string,
+    private readonly done: (ctx: C) => void,
+    private readonly resolve: (value: unknown) => void,
+    private readonly reject: (error: unknown) => void,
+    public deadline: number,
+    private readonly hooks: CallHooks,
+  ) {}
+
+  go(useEval: boolean): void {
+    this.attempt(this.ctx, useEval).then(
+      (value) => {
+        if (this.finish()) this.resolve(value);
+      },
+      (error: unknown) => this.failed(error, useEval),
+    );
+  }
+
+  fail(): void {
+    this.deadline = -1;
+    this.done(this.ctx);
+    this.reject(this.hooks.timeout(this.action, this.last));
+  }
+
+  private failed(error: unknown, useEval: boolean): void {
+    if (this.deadline < 0) return;
+    this.last = error;
+    if (!useEval && isNoScript(error)) this.go(true);
+    else if (isRetryable(error) && Date.now() + this.delay < this.deadline) {
+      setTimeout(() => this.go(false), this.delay);
+      this.delay = Math.min(this.delay * 2, 500);
+    } else if (this.finish()) this.reject(error);
+  }
+
+  private finish(): boolean {
+    if (this.deadline < 0) return false;
+    this.deadline = -1;
+    this.hooks.pending.delete(this);
+    this.done(this.ctx);
+    return true;
+  }
 }

@@ -14,10 +14,8 @@ import { LUA_REGISTER } from "./_lua-register.js";
  *             exactly-once marker when ARGV[2] ~= "0"
  * ARGV[1]     "w" to write, "c" to check only (nothing is written)
  * ARGV[2]     marker time-to-live in milliseconds; "0" = no marker
- * ARGV[3]     identity "<field> <floor> <now> <ttl>", or "" for writes without one:
- *             the producer's meta-hash field "q:<producer id>", its floor (every
- *             sequence ≤ it is settled), its clock (epoch ms), the identity
- *             time-to-live in ms (see RECORD)
+ * ARGV[3]     identity "<field> <floor>", or "" for writes without one: the producer's
+ *             meta-hash field "q:<created>:<ttl>:<random>" and its floor (see RECORD)
  * then six arguments per slug i, starting at j = 4 + (i − 1)·6:
  * ARGV[j]     number of chunk keys of the slug
  * ARGV[j+1]   sequence number of the slug's write ("0" = none)
@@ -37,7 +35,7 @@ import { LUA_REGISTER } from "./_lua-register.js";
  */
 export const BATCH_SCRIPT = `-- tallyboard BATCH (see _script-batch.ts for KEYS/ARGV)
 ${LUA_REGISTER}${LUA_IDENTITY}local write = ARGV[1] == 'w'
-local q, floor, now, ttl = string.match(ARGV[3], '^(%S+) (%d+) (%d+) (%d+)$')
+local q, floor = string.match(ARGV[3], '^(%S+) (%d+)$')
 local marker = ARGV[2] ~= '0' and KEYS[#KEYS]
 if marker and redis.call('EXISTS', marker) == 1 then return { 0 } end
 local slugs, plan, base = (#ARGV - 3) / 6, {}, 1
@@ -85,8 +83,8 @@ for i = 1, slugs do
       end
     end
     if p.seq then
-      if not p.head[3] then ident_prune(meta, now, ttl) end
-      redis.call('HSET', meta, q, ident_next(p.f, p.rest, p.seq, tonumber(floor), now))
+      if not p.head[3] then ident_prune(meta, q) end
+      redis.call('HSET', meta, q, ident_next(p.f, p.rest, p.seq, tonumber(floor), ARGV[j + 1]))
     end
     if ARGV[j + 5] ~= '' then
       register(meta, ARGV[j + 5])

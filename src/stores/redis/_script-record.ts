@@ -10,11 +10,10 @@ import { LUA_REGISTER } from "./_lua-register.js";
  * KEYS[2..]   the chunk hashes to add to: <prefix>:{<slug>}:c:<code>:<chunk>, one per granularity
  * ARGV[1]     by: integer to add (may be negative; "0" adds nothing and only registers)
  * ARGV[2]     registration "<mask>|<categories>|<groups>" or "" (see LUA_REGISTER)
- * ARGV[3]     identity "<field> <seq> <floor> <now> <ttl>", or "" for a write without one:
- *             the producer's meta-hash field "q:<producer id>", this write's sequence
- *             number (≥ 1), the producer's floor (every sequence ≤ it is settled), its
- *             clock (epoch ms) and the identity time-to-live in ms (the fields of
- *             producers silent for longer are dropped)
+ * ARGV[3]     identity "<field> <seq> <floor>", or "" for a write without one: the
+ *             producer's meta-hash field "q:<created>:<ttl>:<random>" (see LUA_IDENTITY),
+ *             this write's sequence number (≥ 1) and the producer's floor (every
+ *             sequence ≤ it is settled)
  * ARGV[4]     "" to keep the chunks forever, or their absolute expiry times in epoch ms,
  *             space-separated, one per chunk key in KEYS order ("0" = keep that one)
  * ARGV[5..]   the field of each chunk key, in KEYS order: 0..119 (bucket index − chunk·120)
@@ -29,14 +28,14 @@ import { LUA_REGISTER } from "./_lua-register.js";
  */
 export const RECORD_SCRIPT = `-- tallyboard RECORD (see _script-record.ts for KEYS/ARGV)
 ${LUA_REGISTER}${LUA_IDENTITY}local meta, by = KEYS[1], tonumber(ARGV[1])
-local q, seq, floor, now, ttl = string.match(ARGV[3], '^(%S+) (%d+) (%d+) (%d+) (%d+)$')
+local q, seq, floor = string.match(ARGV[3], '^(%S+) (%d+) (%d+)$')
 local head = redis.call('HMGET', meta, 't', 'n', q or 'n')
 local t, n = head[1], head[2]
-local f, rest
+local f, rest, seqnum
 if q then
   f, rest = ident_parse(head[3])
-  seq = tonumber(seq)
-  if ident_dup(f, rest, seq) then return 2 end
+  seqnum = tonumber(seq)
+  if ident_dup(f, rest, seqnum) then return 2 end
 end
 local hset = { 'HSET', meta }
 if by ~= 0 then
@@ -58,12 +57,12 @@ if by ~= 0 then
   -- |total| <= MAX, so the double holds it exactly.
   hset[3], hset[4] = 't', string.format('%.0f', total)
   if not t or (by < 0 and n ~= '1') then
-    hset[#hset + 1], hset[#hset + 2] = 'n', (by < 0 and '1' or '0')
+    hset[5], hset[6] = 'n', (by < 0 and '1' or '0')
   end
 end
 if q then
-  if not head[3] then ident_prune(meta, now, ttl) end
-  hset[#hset + 1], hset[#hset + 2] = q, ident_next(f, rest, seq, tonumber(floor), now)
+  if not head[3] then ident_prune(meta, q) end
+  hset[#hset + 1], hset[#hset + 2] = q, ident_next(f, rest, seqnum, tonumber(floor), seq)
 end
 if #hset > 2 then redis.call(unpack(hset)) end
 if ARGV[2] ~= '' then

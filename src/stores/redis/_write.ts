@@ -1,9 +1,9 @@
 import { describeValue, MetricsError } from "../../errors.js";
 import type { RecordOp } from "../types.js";
-import { type RedisClient, runAll, storeError } from "./_client.js";
+import { runAll, storeError } from "./_client.js";
 import type { Connection } from "./_connection.js";
 import { type Packed, registrationSpec } from "./_packing.js";
-import type { Producer } from "./_producer.js";
+import type { ProducerId } from "./_producer.js";
 import type { Registrations, SlugState } from "./_registration.js";
 import type { Bounds } from "./_retry.js";
 import { SCRIPTS } from "./_scripts.js";
@@ -13,22 +13,15 @@ export interface WriteDeps {
   conn: Connection;
   registrations: Registrations;
   pack: (buckets: RecordOp["buckets"], granularities: RecordOp["granularities"]) => Packed;
-  producer: Producer;
+  producers: { current(): ProducerId };
   bounds: Bounds;
-  /** How long Redis keeps a silent producer's sequence state (ms). */
-  identityTtlMs: number;
 }
 
-/** Chunk keys of a slug for a packed record: the slug's chunk prefix + each suffix (cached). */
-export function chunkKeys(
-  cache: Map<string, [Packed, string[]]>,
-  st: SlugState,
-  slug: string,
-  packed: Packed,
-) {
+/** KEYS of RECORD for a packed record: the slug's meta hash, then each chunk key (cached). */
+function chunkKeys(cache: Map<string, [Packed, string[]]>, st: SlugState, slug: string, packed: Packed) {
   const hit = cache.get(slug);
   if (hit !== undefined && hit[0] === packed) return hit[1];
-  const keys = packed.suffixes.map((suffix) => st.prefix + suffix);
+  const keys = [st.meta, ...packed.suffixes.map((suffix) => st.prefix + suffix)];
   if (cache.size >= 10_000) cache.clear();
   cache.set(slug, [packed, keys]);
   return keys;
@@ -51,35 +44,21 @@ export function overflowError(slug: string, where: string): MetricsError {
  * at most once whatever ioredis re-sends.
  */
 export function createRecord(deps: WriteDeps): (op: RecordOp) => Promise<void> {
-  const { conn, registrations, producer, bounds } = deps;
+  const { conn, registrations, producers, bounds } = deps;
   const keyCache = new Map<string, [Packed, string[]]>();
-  const { sha, source } = SCRIPTS.record;
-  const identityTail = ` ${deps.identityTtlMs}`;
+  const wrap = (error: unknown): never => {
+    throw storeError("record", error);
+  };
 
-  const record = async (op: RecordOp): Promise<void> => {
-    const packed = deps.pack(op.buckets, op.granularities);
-    const known = registrations.get(op.slug);
-    const category = op.category === undefined ? [] : [op.category];
-    const group = op.group === undefined ? [] : [op.group];
-    const registering = !registrations.covers(known, packed.mask, category, group);
-    const st =
-      registering || known === undefined
-        ? registrations.merged(op.slug, packed.mask, category, group)
-        : known;
-    const spec = registering ? registrationSpec(st.mask, st.categories, st.groups) : "";
-    const keys = chunkKeys(keyCache, st, op.slug, packed);
-    const numkeys = keys.length + 1;
-    let client: RedisClient | undefined;
-    const seq = producer.next();
-    const attempt = async (useEval: boolean): Promise<unknown> => {
-      const c = conn.current() ?? (await conn.open());
-      client = c;
-      const identity = `${producer.field} ${seq} ${producer.floor()} ${Date.now()}${identityTail}`;
-      return useEval
-        ? c.eval(source, numkeys, st.meta, ...keys, op.by, spec, identity, packed.expiries, ...packed.fields)
-        : c.evalsha(sha, numkeys, st.meta, ...keys, op.by, spec, identity, packed.expiries, ...packed.fields);
-    };
-    const reply = await bounds.call(attempt, "record", () => producer.settle(seq));
+  /** One RECORD call, retried within the bound; `keys` = meta hash then chunk keys. */
+  const send = (op: RecordOp, keys: string[], packed: Packed, spec: string): Promise<unknown> => {
+    const producer = producers.current();
+    const call: RecordCall = { conn, op, keys, packed, spec, producer, seq: producer.next() };
+    return bounds.call(attemptRecord, call, "record", settleRecord);
+  };
+
+  /** What a reply other than 0 (applied) or 2 (applied before) asks for. */
+  const settle = async (op: RecordOp, reply: unknown, st: SlugState, registering: boolean) => {
     if (Array.isArray(reply)) {
       const g = op.granularities[Number(reply[1]) - 1];
       throw overflowError(op.slug, g === undefined ? "its total" : `its ${g} bucket`);
@@ -88,16 +67,87 @@ export function createRecord(deps: WriteDeps): (op: RecordOp) => Promise<void> {
       // The registries list a slug only once a write of it was applied.
       const registry = registrations.registryCommands(op.slug, st);
       await bounds.retry(
-        async () => runAll(client ?? conn.current() ?? (await conn.open()), registry),
+        async () => runAll(conn.current() ?? (await conn.open()), registry),
         Date.now() + bounds.ms,
         "record",
       );
       registrations.remember(op.slug, st);
-    } else if (reply === 1 && client) await registrations.reregister(client, op.slug, st);
+    } else if (reply === 1)
+      await registrations.reregister(conn.current() ?? (await conn.open()), op.slug, st);
   };
 
-  return (op) =>
-    record(op).catch((error: unknown) => {
-      throw storeError("record", error);
-    });
+  return (op) => {
+    let packed: Packed;
+    try {
+      packed = deps.pack(op.buckets, op.granularities);
+    } catch (error) {
+      return Promise.reject(storeError("record", error));
+    }
+    const known = registrations.get(op.slug);
+    if (
+      known !== undefined &&
+      (known.mask & packed.mask) === packed.mask &&
+      (op.category === undefined || known.categories.has(op.category)) &&
+      (op.group === undefined || known.groups.has(op.group))
+    ) {
+      // The hot path: a registered slug, one EVALSHA.
+      return send(op, chunkKeys(keyCache, known, op.slug, packed), packed, "")
+        .then((reply) => (reply === 0 || reply === 2 ? undefined : settle(op, reply, known, false)), wrap)
+        .catch(wrap);
+    }
+    const st = registrations.merged(
+      op.slug,
+      packed.mask,
+      op.category === undefined ? [] : [op.category],
+      op.group === undefined ? [] : [op.group],
+    );
+    const spec = registrationSpec(st.mask, st.categories, st.groups);
+    return send(op, chunkKeys(keyCache, st, op.slug, packed), packed, spec)
+      .then((reply) => settle(op, reply, st, true))
+      .catch(wrap);
+  };
+}
+
+/** The state of one record() call: what every attempt sends again unchanged. */
+interface RecordCall {
+  conn: Connection;
+  op: RecordOp;
+  keys: string[];
+  packed: Packed;
+  spec: string;
+  producer: ProducerId;
+  seq: number;
+}
+
+/** One attempt of a record() call (module-level: no closure per call on the hot path). */
+function attemptRecord(call: RecordCall, useEval: boolean): Promise<unknown> {
+  const c = call.conn.current();
+  if (c === undefined) return call.conn.open().then(() => attemptRecord(call, useEval));
+  const { keys, op, spec, packed } = call;
+  const identity = `${call.producer.field} ${call.seq} ${call.producer.floor()}`;
+  return useEval
+    ? c.eval(
+        SCRIPTS.record.source,
+        keys.length,
+        ...keys,
+        op.by,
+        spec,
+        identity,
+        packed.expiries,
+        ...packed.fields,
+      )
+    : c.evalsha(
+        SCRIPTS.record.sha,
+        keys.length,
+        ...keys,
+        op.by,
+        spec,
+        identity,
+        packed.expiries,
+        ...packed.fields,
+      );
+}
+
+function settleRecord(call: RecordCall): void {
+  call.producer.settle(call.seq);
 }

@@ -8,7 +8,7 @@ import { coalesceRecords } from "./_coalesce.js";
 import { createConnection } from "./_connection.js";
 import { type RedisStoreOptions, resolveOptions } from "./_options.js";
 import { createPacker } from "./_packing.js";
-import { createProducer } from "./_producer.js";
+import { createProducers } from "./_producer.js";
 import { readCounts, slugInfoOf } from "./_read.js";
 import { createRegistrations } from "./_registration.js";
 import { createReportMethods } from "./_reports.js";
@@ -47,10 +47,9 @@ export function redisStore(options: RedisStoreOptions = {}): Store {
     keys,
     registrations,
     pack,
-    producer: createProducer(),
+    producers: createProducers(resolved.batchTtlMs),
     bounds,
     batchTtlMs: resolved.batchTtlMs,
-    identityTtlMs: resolved.batchTtlMs,
   };
   const batches = createBatchWriter(deps);
   const record = coalesceRecords(createRecord(deps), batches.recordTogether);
