@@ -16,7 +16,7 @@ import { type PrivateRedis, startPrivateRedis } from "./_server.js";
 import type { BenchContext, BenchSection } from "./_types.js";
 
 const POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/test";
-const SECTIONS = ["redis", "postgres", "http", "cluster", "browser"] as const;
+const SECTIONS = ["redis", "postgres", "http", "cluster", "browser", "startup"] as const;
 /** `BENCH_ONLY=cluster,http` runs only the named sections. */
 const ONLY = (process.env.BENCH_ONLY ?? "").split(",").filter(Boolean);
 

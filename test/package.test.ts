@@ -27,7 +27,7 @@ describe("package exports", () => {
         "directoryTransport",
       ],
     };
-    expect(Object.keys(pkg.exports).sort()).toEqual(Object.keys(expected).sort());
+    expect(Object.keys(pkg.exports).sort()).toEqual([...Object.keys(expected), "./package.json"].sort());
     const script = `
       const expected = ${JSON.stringify(expected)};
       const out = {};

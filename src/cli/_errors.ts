@@ -1,7 +1,8 @@
 import { CommanderError } from "commander";
-import { type ErrorCode, MetricsError } from "../errors.js";
+import { type ErrorCode, MetricsError, redactSecrets } from "../errors.js";
 import type { Logger } from "../stores/types.js";
 import type { CliContext, ExitCode } from "./_context.js";
+import { escapeControl } from "./_format.js";
 
 /** A bad command line found after parsing (exit code 2). */
 export class UsageError extends Error {
@@ -31,23 +32,39 @@ export function exitCodeOf(error: unknown): ExitCode {
   return 1;
 }
 
-/** `error: <message>` (plus the code, and the stack and causes when debugging). */
+/** Text for a terminal: secrets in URLs masked, control characters escaped ({@link escapeControl}). */
+export function printable(text: string): string {
+  return escapeControl(redactSecrets(text));
+}
+
+/**
+ * One line, `error: <message> (<code>)`, secrets masked and control characters
+ * escaped. With `debug`, the stack and every cause follow on further lines.
+ */
 export function formatError(error: unknown, options: { debug: boolean }): string {
-  if (!(error instanceof Error)) return `error: ${String(error)}\n`;
+  if (!(error instanceof Error)) return `error: ${printable(String(error))}\n`;
   const code = error instanceof MetricsError ? ` (${error.code})` : "";
-  let text = `error: ${error.message}${code}\n`;
+  let text = `error: ${printable(error.message)}${code}\n`;
   if (options.debug) {
     let current: unknown = error;
     let depth = 0;
     while (current instanceof Error && depth < 5) {
-      text += `${depth === 0 ? "" : "caused by: "}${current.stack ?? current.message}\n`;
+      const stack = current.stack ?? current.message;
+      text += `${depth === 0 ? "" : "caused by: "}${redactSecrets(stack)}\n`;
       current = current.cause;
       depth++;
     }
-  } else if (error.cause instanceof Error && !(error instanceof UsageError)) {
-    text += `  caused by: ${error.cause.message}\n`;
   }
   return text;
+}
+
+/** A store that could not be opened, as one line naming the store (without secrets). */
+export function openFailure(error: unknown, where: string): Error {
+  const message = error instanceof Error ? error.message : String(error);
+  const text = `Cannot open the store ${where}: ${message}`;
+  return error instanceof MetricsError
+    ? new MetricsError(error.code, text, { cause: error })
+    : new Error(text, { cause: error });
 }
 
 /** Run `fn`; an `E_INVALID_OPTION` it throws came from the command line or environment: a {@link UsageError}. */
@@ -77,7 +94,7 @@ export async function usageAsync<T>(fn: () => Promise<T>): Promise<T> {
 export function stderrLogger(ctx: Pick<CliContext, "stderr">): Logger {
   const line = (level: string, message: string, args: unknown[]) => {
     const extra = args.map((a) => (a instanceof Error ? a.message : String(a))).join(" ");
-    ctx.stderr.write(`${level}: ${message}${extra ? ` ${extra}` : ""}\n`);
+    ctx.stderr.write(`${level}: ${printable(message)}${extra ? ` ${printable(extra)}` : ""}\n`);
   };
   return {
     warn: (message, ...args) => line("warning", message, args),

@@ -23,6 +23,19 @@ export function createStyle(enabled: boolean): Style {
   };
 }
 
+/**
+ * Control characters (escape sequences, newlines, NUL, bidi overrides) shown
+ * as `\u001b`-style escapes, so a name read from a store cannot rewrite the
+ * terminal or forge extra lines.
+ */
+export function escapeControl(text: string): string {
+  return text.replace(
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+    /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
 /** Column alignment for {@link formatTable}. */
 export type Align = "left" | "right";
 
@@ -37,13 +50,14 @@ export interface TableOptions {
 /**
  * An aligned plain-text table: a header row then one line per row, columns
  * separated by two spaces, no trailing spaces. Widths count UTF-16 code units
- * (fine for slugs, dates and numbers).
+ * (fine for slugs, dates and numbers). Control characters in cells are escaped.
  */
 export function formatTable(
   header: readonly string[],
-  rows: readonly (readonly string[])[],
+  rawRows: readonly (readonly string[])[],
   options: TableOptions = {},
 ): string {
+  const rows = rawRows.map((r) => r.map(escapeControl));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cells: readonly string[], decorate: (s: string) => string = (s) => s) =>
     cells

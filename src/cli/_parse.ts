@@ -7,11 +7,34 @@ import {
   parseGranularity,
   validateTimeZone,
 } from "../time/index.js";
+import { UsageError } from "./_errors.js";
 
 /** Messages say what was expected; commander prefixes the option and value. */
 const fail = (message: string): never => {
   throw new InvalidArgumentError(message);
 };
+
+/**
+ * An argument parser whose every failure is a usage error: whatever `parse`
+ * throws becomes an {@link InvalidArgumentError}, so commander prints one line
+ * and exits 2 (never a runtime error's exit 1).
+ */
+export function argument<T>(parse: (value: string) => T): (value: string) => T {
+  return (value) => {
+    try {
+      return parse(value);
+    } catch (error) {
+      if (error instanceof InvalidArgumentError) throw error;
+      return fail(error instanceof Error ? error.message : String(error));
+    }
+  };
+}
+
+/** A non-empty value (`--outbox ''` must not mean the current directory). */
+export function nonEmpty(value: string): string {
+  if (value.trim() === "") fail("Expected a non-empty value.");
+  return value;
+}
 
 /** A safe integer (negative allowed), e.g. `--by -3`. */
 export function parseInteger(value: string): number {
@@ -61,6 +84,9 @@ export interface TimeContext {
   offsetAt(t: number): number;
 }
 
+const AGE =
+  "Expected an age such as 7d or 12h: a positive whole number of s, m, h, d, w or y, reaching back no further than the year 1000.";
+
 /** A parsed time argument, resolved when the command runs. */
 export type TimeArg = (context: TimeContext) => number;
 
@@ -75,8 +101,18 @@ export function parseTime(value: string): TimeArg {
   const text = value.trim();
   if (text === "now") return ({ now }) => now;
   if (/^\d+\s*[smhdwy]$/.test(text)) {
-    const ago = parseDuration(text);
-    return ({ now }) => now - ago;
+    let ago = 0;
+    try {
+      ago = parseDuration(text);
+    } catch {
+      fail(AGE);
+    }
+    if (ago > 8_000 * 365 * 86_400_000) fail(AGE);
+    return ({ now }) => {
+      const t = now - ago;
+      if (t < MIN_INSTANT) throw new UsageError(`The age ${text} reaches before the year 1000.`);
+      return t;
+    };
   }
   const local = LOCAL.exec(text);
   if (local) {

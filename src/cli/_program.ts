@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import type { CommandFactory, Done } from "./_command.js";
 import type { CliContext, CommandResult, ExitCode } from "./_context.js";
-import { exitCodeOf, formatError, UsageError } from "./_errors.js";
+import { exitCodeOf, formatError, printable, UsageError } from "./_errors.js";
 import { createStyle } from "./_format.js";
 import { DEFAULT_STORE } from "./_store.js";
 import { aggregateCommand } from "./commands/aggregate.js";
@@ -15,6 +15,9 @@ import { sendReportsCommand } from "./commands/send-reports.js";
 import { setsCommand } from "./commands/sets.js";
 import { slugsCommand } from "./commands/slugs.js";
 import { startCommand } from "./commands/start.js";
+
+/** Appended to the one line of a usage error. */
+const HINT = "(add --help for usage)";
 
 /** Every command, in the order `--help` lists them. */
 const COMMANDS: readonly CommandFactory[] = [
@@ -64,9 +67,10 @@ export function createProgram(ctx: CliContext, done: Done): Command {
     .configureOutput({
       writeOut: (text) => ctx.stdout.write(text),
       writeErr: (text) => ctx.stderr.write(text),
-      outputError: (text, write) => write(text.replace(/^error:/, errStyle.red("error:"))),
-    })
-    .showHelpAfterError("(add --help for usage)");
+      // One line per error: the hint goes on the same line.
+      outputError: (text, write) =>
+        write(`${printable(text.trimEnd()).replace(/^error:/, errStyle.red("error:"))} ${HINT}\n`),
+    });
   for (const factory of COMMANDS) {
     const command = factory(ctx, done);
     inherit(command, program);
@@ -97,8 +101,9 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
     if (error instanceof CommanderError) return exitCodeOf(error);
     const debug = argv.includes("--debug") || Boolean(ctx.env.DEBUG);
     const style = createStyle(ctx.stderr.color);
-    ctx.stderr.write(formatError(error, { debug }).replace(/^error:/, style.red("error:")));
-    if (error instanceof UsageError) ctx.stderr.write("(add --help for usage)\n");
+    let text = formatError(error, { debug }).replace(/^error:/, style.red("error:"));
+    if (error instanceof UsageError) text = text.replace("\n", ` ${HINT}\n`);
+    ctx.stderr.write(text);
     return exitCodeOf(error);
   }
   if (!result) return 0;

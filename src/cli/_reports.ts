@@ -1,11 +1,12 @@
 import { join, resolve } from "node:path";
 import type { Metrics } from "../core/index.js";
+import { redactUrl } from "../errors.js";
 import type { Reports, ReportTransport, SendReportsResult } from "../reports/index.js";
 import type { CliContext } from "./_context.js";
 import { DEMO_SET } from "./_demo.js";
 import { stderrLogger, usage } from "./_errors.js";
 import { formatJson, formatTable, type Style } from "./_format.js";
-import { redact, type StoreSpec } from "./_store.js";
+import type { StoreSpec } from "./_store.js";
 
 /** Transport options shared by `send-reports` and `start`. */
 export interface TransportOptions {
@@ -25,6 +26,8 @@ export interface OpenReports {
   /** Close the transport. Idempotent. */
   close(): Promise<void>;
 }
+
+const DAY = 86_400_000;
 
 /** The outbox used when neither an SMTP URL nor `--outbox` is given. */
 export function defaultOutbox(spec: StoreSpec, cwd: string): string {
@@ -49,7 +52,7 @@ export async function openReports(
   let where: string;
   if (smtp !== undefined) {
     transport = usage(() => smtpTransport(smtp));
-    where = `smtp ${redact(smtp)}`;
+    where = `smtp ${redactUrl(smtp)}`;
   } else {
     const dir =
       options.outbox !== undefined ? resolve(ctx.cwd, options.outbox) : defaultOutbox(spec, ctx.cwd);
@@ -83,10 +86,13 @@ export async function setsOnly(metrics: Metrics, ctx: CliContext, clock?: () => 
 
 /**
  * Create the demo's metric set unless a set of that name exists. It is dated
- * `since` (the start of the demo data), so the last closed day is reported at once.
+ * one day before now (never before `since`, the start of the demo data), so
+ * the last closed day is reported at once, and not the week of days before it
+ * that catch-up would otherwise send.
  */
 export async function ensureDemoSet(metrics: Metrics, ctx: CliContext, since: number): Promise<boolean> {
-  const reports = await setsOnly(metrics, ctx, () => since);
+  const createdAt = Math.max(since, ctx.now() - DAY);
+  const reports = await setsOnly(metrics, ctx, () => createdAt);
   if ((await reports.metricSets()).some((s) => s.name === DEMO_SET.name)) return false;
   await reports.createMetricSet({
     ...DEMO_SET,

@@ -1,4 +1,5 @@
 import { Cron } from "croner";
+import { redactSecrets } from "../errors.js";
 import type { Reports, SendReportsResult } from "../reports/index.js";
 import type { Logger } from "../stores/types.js";
 import type { Output } from "./_context.js";
@@ -40,7 +41,10 @@ export function startReportScheduler(options: ReportSchedulerOptions): ReportSch
       for (const line of sentLines(result)) stdout.write(`report ${line}\n`);
       return result;
     } catch (error) {
-      logger.error("sending reports failed:", error);
+      // Only the message, with URL passwords masked: a store or SMTP error may quote its URL.
+      logger.error(
+        `sending reports failed: ${redactSecrets(error instanceof Error ? error.message : String(error))}`,
+      );
       return undefined;
     }
   };

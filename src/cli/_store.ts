@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { redactUrl } from "../errors.js";
 import type { Store } from "../stores/types.js";
 import { UsageError, usage } from "./_errors.js";
 
@@ -51,7 +52,7 @@ export function parseStoreUrl(value: string, cwd: string): StoreSpec {
     const query = new URLSearchParams(q === -1 ? "" : rest.slice(q + 1));
     for (const key of query.keys()) {
       if (key !== "schema" && key !== "mode")
-        throw new UsageError(`Unknown store parameter "${key}" in ${value}`);
+        throw new UsageError(`Unknown store parameter "${key}" in ${redactUrl(value)}`);
     }
     if (dir === "")
       throw new UsageError(`Store URL ${value} names no directory; use e.g. pglite:./.tallyboard`);
@@ -65,14 +66,16 @@ export function parseStoreUrl(value: string, cwd: string): StoreSpec {
       ...modeOf(query.get("mode") ?? undefined),
     };
   }
-  throw new UsageError(`Unknown store ${JSON.stringify(value)}; use ${SCHEMES}`);
+  throw new UsageError(`Unknown store ${JSON.stringify(redactUrl(value))}; use ${SCHEMES}`);
 }
 
 function parseUrl(text: string): URL {
   try {
     return new URL(text);
   } catch {
-    throw new UsageError(`Invalid store URL ${JSON.stringify(redact(text))}`);
+    throw new UsageError(
+      `Invalid store URL ${JSON.stringify(redactUrl(text))}; percent-encode "/", "@", ":" and "%" in a user name or password`,
+    );
   }
 }
 
@@ -92,20 +95,15 @@ function modeOf(mode: string | undefined): { mode?: PostgresMode } {
   throw new UsageError(`Unknown store mode ${JSON.stringify(mode)}; use rollup or items`);
 }
 
-/** Hide a password in a URL before printing it. */
-export function redact(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@/]*@/i, "$1***@");
-}
-
 /** A short human description of a store, without secrets. */
 export function describeStore(spec: StoreSpec): string {
   switch (spec.kind) {
     case "memory":
       return "memory (not persisted)";
     case "redis":
-      return `redis ${redact(spec.url)}${spec.prefix ? ` prefix ${spec.prefix}` : ""}`;
+      return `redis ${redactUrl(spec.url)}${spec.prefix ? ` prefix ${spec.prefix}` : ""}`;
     case "postgres":
-      return `postgres ${redact(spec.url)}${spec.schema ? ` schema ${spec.schema}` : ""}${spec.mode ? ` (${spec.mode})` : ""}`;
+      return `postgres ${redactUrl(spec.url)}${spec.schema ? ` schema ${spec.schema}` : ""}${spec.mode ? ` (${spec.mode})` : ""}`;
     case "pglite":
       return `pglite ${spec.dataDir ?? "memory"}${spec.schema ? ` schema ${spec.schema}` : ""}${spec.mode ? ` (${spec.mode})` : ""}`;
   }

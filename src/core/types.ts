@@ -9,8 +9,37 @@ import type {
 } from "../stores/types.js";
 import type { Calendar, Granularity, WeekStart } from "../time/index.js";
 
-/** A granularity name or alias (`"hours"`, `"hour"`, `"hourly"`). */
-export type GranularityName = Granularity | (string & {});
+/** The lower-case names and aliases of each {@link Granularity}. */
+type GranularityWord =
+  | Granularity
+  | "minute"
+  | "minutely"
+  | "min"
+  | "mins"
+  | "m"
+  | "hour"
+  | "hourly"
+  | "h"
+  | "day"
+  | "daily"
+  | "d"
+  | "week"
+  | "weekly"
+  | "w"
+  | "month"
+  | "monthly"
+  | "year"
+  | "yearly"
+  | "annual"
+  | "annually"
+  | "y";
+
+/**
+ * A granularity name or alias (`"hours"`, `"hour"`, `"hourly"`, `"h"`), lower
+ * case, Capitalized or UPPER CASE. A misspelt name such as `"dayz"` does not
+ * compile; a string from outside (a query parameter) is checked at run time.
+ */
+export type GranularityName = GranularityWord | Capitalize<GranularityWord> | Uppercase<GranularityWord>;
 
 /** A time: a `Date`, epoch milliseconds, or an ISO 8601 string. */
 export type TimeInput = Date | number | string;

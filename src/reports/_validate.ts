@@ -1,9 +1,11 @@
-import { checkName } from "../core/_validate.js";
+import { checkName } from "../core/index.js";
 import { describeValue, MetricsError } from "../errors.js";
 import type { MetricSetRecord } from "../stores/types.js";
+import { checkOptionKeys } from "./_options.js";
 import { isCalendarSchedule, parseCron } from "./period.js";
 import type { MetricSetOptions } from "./types.js";
 
+const SET_OPTIONS = ["name", "metrics", "recipients", "schedule", "thresholds"] as const;
 const MAX_NAME = 200;
 const MAX_ITEMS = 50;
 /** A pragmatic address check: one "@", no spaces or angle brackets, a dot in the domain. */
@@ -24,6 +26,7 @@ export function checkMetricSet(
       `createMetricSet() needs { name, metrics, recipients, schedule? }, got ${describeValue(options)}`,
     );
   }
+  checkOptionKeys(options, SET_OPTIONS, "createMetricSet()");
   const { name, metrics, recipients, thresholds } = options;
   if (typeof name !== "string" || name.trim() === "" || name.length > MAX_NAME || /[\r\n]/.test(name)) {
     throw invalid(`name must be 1–${MAX_NAME} characters on one line, got ${describeValue(name)}`);

@@ -1,5 +1,5 @@
 export { buildReport } from "./build.js";
-export { lastClosedPeriod } from "./period.js";
+export { type ClosedPeriodsOptions, closedPeriods, lastClosedPeriod } from "./period.js";
 export { createReports } from "./reports.js";
 export { directoryTransport, smtpTransport } from "./transports.js";
 export type {
@@ -13,5 +13,6 @@ export type {
   Reports,
   ReportsOptions,
   ReportTransport,
+  SendReportsOptions,
   SendReportsResult,
 } from "./types.js";

@@ -49,16 +49,73 @@ export function parseCron(expression: string, timezone: string): Cron {
  * // { key: "daily:2024-05-01", start: <2024-04-30T22:00Z>, end: <2024-05-01T22:00Z>, label: "2024-05-01" }
  */
 export function lastClosedPeriod(schedule: string, calendar: Calendar, now: number): ReportPeriod | null {
-  if (typeof now !== "number" || !Number.isFinite(now)) {
-    throw new MetricsError("E_INVALID_DATE", `now must be epoch milliseconds, got ${describeValue(now)}`);
-  }
+  checkSchedule(schedule, now);
   if (isCalendarSchedule(schedule)) {
     return calendarPeriod(schedule, CALENDAR_SCHEDULES[schedule] as Granularity, calendar, now);
+  }
+  return cronPeriod(parseCron(schedule, calendar.timezone), calendar, now);
+}
+
+/** Options of {@link closedPeriods}. */
+export interface ClosedPeriodsOptions {
+  /** At most this many periods (a positive integer). */
+  limit: number;
+  /** Only periods that end after this instant (epoch ms). @default -Infinity */
+  after?: number;
+}
+
+/**
+ * The closed periods of `schedule` at `now`, newest first: the
+ * {@link lastClosedPeriod}, the one before it, and so on, at most `limit`,
+ * stopping at the first period that ends at or before `after`. Periods tile
+ * time without gaps (each one's start is the next one's end), so reports of
+ * consecutive runs never skip one.
+ *
+ * @example
+ * closedPeriods("daily", createCalendar(), Date.parse("2024-05-04T10:00:00Z"), { limit: 3 })
+ *   .map((p) => p.key) // ["daily:2024-05-03", "daily:2024-05-02", "daily:2024-05-01"]
+ */
+export function closedPeriods(
+  schedule: string,
+  calendar: Calendar,
+  now: number,
+  options: ClosedPeriodsOptions,
+): ReportPeriod[] {
+  const { limit, after = Number.NEGATIVE_INFINITY } = options;
+  if (!Number.isSafeInteger(limit) || limit < 1) {
+    throw new MetricsError(
+      "E_INVALID_OPTION",
+      `limit must be a positive integer, got ${describeValue(limit)}`,
+    );
+  }
+  const out: ReportPeriod[] = [];
+  if (!isCalendarSchedule(schedule)) {
+    checkSchedule(schedule, now);
+    const runs = cronRuns(parseCron(schedule, calendar.timezone), now, limit + 1);
+    for (let i = 0; i + 1 < runs.length && out.length < limit; i++) {
+      const period = cronPeriodOf(runs[i + 1] as number, runs[i] as number, calendar);
+      if (period.end <= after) break;
+      out.push(period);
+    }
+    return out;
+  }
+  let at = now;
+  while (out.length < limit) {
+    const period = lastClosedPeriod(schedule, calendar, at);
+    if (period === null || period.end <= after) break;
+    out.push(period);
+    at = period.start;
+  }
+  return out;
+}
+
+function checkSchedule(schedule: unknown, now: unknown): void {
+  if (typeof now !== "number" || !Number.isFinite(now)) {
+    throw new MetricsError("E_INVALID_DATE", `now must be epoch milliseconds, got ${describeValue(now)}`);
   }
   if (typeof schedule !== "string") {
     throw new MetricsError("E_INVALID_OPTION", `schedule must be a string, got ${describeValue(schedule)}`);
   }
-  return cronPeriod(parseCron(schedule, calendar.timezone), calendar, now);
 }
 
 function calendarPeriod(
@@ -83,14 +140,22 @@ function calendarPeriod(
 }
 
 function cronPeriod(cron: Cron, calendar: Calendar, now: number): ReportPeriod | null {
-  // previousRuns() excludes a run at the reference itself; ask from just after `now`.
-  const runs = cron
-    .previousRuns(3, new Date(now + 1))
-    .map((d) => d.getTime())
-    .filter((t) => t <= now);
-  const end = runs[0];
-  const start = runs[1];
+  const [end, start] = cronRuns(cron, now, 2);
   if (end === undefined || start === undefined) return null;
+  return cronPeriodOf(start, end, calendar);
+}
+
+/** The latest `n` fire times at or before `now`, newest first. */
+function cronRuns(cron: Cron, now: number, n: number): number[] {
+  // previousRuns() excludes a run at the reference itself; ask from just after `now`.
+  return cron
+    .previousRuns(n + 1, new Date(now + 1))
+    .map((d) => d.getTime())
+    .filter((t) => t <= now)
+    .slice(0, n);
+}
+
+function cronPeriodOf(start: number, end: number, calendar: Calendar): ReportPeriod {
   const label = `${calendar.localLabel(start).replace("T", " ")} – ${calendar.localLabel(end).replace("T", " ")}`;
   return { key: `cron:${new Date(end).toISOString()}`, start, end, label };
 }

@@ -1,13 +1,15 @@
 import type { Metrics } from "../core/types.js";
 import { describeValue, MetricsError } from "../errors.js";
 import { collectReportData } from "./_data.js";
+import { checkMaxCatchUp, checkOptionKeys, DEFAULT_MAX_CATCH_UP } from "./_options.js";
+import { type SendContext, sendSet } from "./_send.js";
 import { checkMetricSet } from "./_validate.js";
-import { buildReport } from "./build.js";
 import { lastClosedPeriod } from "./period.js";
 import type { MetricSet, Reports, ReportsOptions, SendReportsResult } from "./types.js";
 
 const DEFAULT_FROM = "tallyboard <reports@localhost>";
 const DEFAULT_LEASE_MS = 600_000;
+const OPTIONS = ["transport", "from", "leaseMs", "maxCatchUp", "logger", "now"] as const;
 
 /**
  * Metric sets and their e-mail reports on top of a metrics instance. Sets,
@@ -20,27 +22,12 @@ const DEFAULT_LEASE_MS = 600_000;
  * await reports.sendReports(); // e.g. every few minutes from cron
  */
 export function createReports(metrics: Metrics, options: ReportsOptions): Reports {
-  if (options === null || typeof options !== "object" || typeof options.transport?.send !== "function") {
-    throw new MetricsError(
-      "E_INVALID_OPTION",
-      `createReports() needs { transport } with a send() method, got ${describeValue(options)}`,
-    );
-  }
-  const { transport, logger } = options;
-  const from = options.from ?? DEFAULT_FROM;
-  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
-  if (!Number.isSafeInteger(leaseMs) || leaseMs < 1) {
-    throw new MetricsError(
-      "E_INVALID_OPTION",
-      `leaseMs must be a positive integer, got ${describeValue(leaseMs)}`,
-    );
-  }
-  const clock = options.now ?? Date.now;
+  const { transport, logger, from, leaseMs, maxCatchUp, clock } = checkReportsOptions(options);
   const { store, calendar } = metrics;
   // Reading definitions attaches the store to the calendar before any set operation.
   const ready = () => metrics.definitions();
 
-  const toNow = (value: number | Date | undefined): number => {
+  const toNow = (value: unknown): number => {
     const t = value === undefined ? clock() : value instanceof Date ? value.getTime() : value;
     if (typeof t !== "number" || !Number.isFinite(t)) {
       throw new MetricsError(
@@ -58,51 +45,7 @@ export function createReports(metrics: Metrics, options: ReportsOptions): Report
     return set;
   };
 
-  const sendOne = async (set: MetricSet, now: number, result: SendReportsResult): Promise<void> => {
-    const period = lastClosedPeriod(set.schedule, calendar, now);
-    if (!period) return void result.skipped.push({ set: set.name, period: null, reason: "no-closed-period" });
-    if (period.end <= set.createdAt) {
-      return void result.skipped.push({ set: set.name, period: period.key, reason: "before-created" });
-    }
-    const key = { set: set.name, period: period.key };
-    let claimed: boolean;
-    try {
-      claimed = await store.claimReport({ ...key, now, leaseMs });
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      logger?.error(
-        `tallyboard: could not claim report ${period.key} of ${describeValue(set.name)}: ${message}`,
-      );
-      return void result.failed.push({ ...key, error: message });
-    }
-    if (!claimed) return void result.skipped.push({ ...key, reason: "sent-or-claimed" });
-    try {
-      const report = buildReport(await collectReportData(metrics, set, period, now));
-      await transport.send({ from, to: [...set.recipients], ...report, set: set.name });
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      logger?.error(`tallyboard: report ${describeValue(set.name)} for ${period.key} failed: ${message}`);
-      result.failed.push({ ...key, error: message });
-      await store.releaseReport(key).catch((releaseError: unknown) => {
-        logger?.error(
-          `tallyboard: could not release report ${period.key} of ${describeValue(set.name)}`,
-          releaseError,
-        );
-      });
-      return;
-    }
-    try {
-      await store.completeReport(key);
-    } catch (error) {
-      // Sent but not marked: the claim stays until leaseMs, after which it could be sent again.
-      logger?.error(
-        `tallyboard: report ${period.key} of ${describeValue(set.name)} was sent but not marked sent`,
-        error,
-      );
-    }
-    result.sent.push({ ...key, recipients: [...set.recipients] });
-    logger?.info?.(`tallyboard: sent report ${period.key} of ${describeValue(set.name)}`);
-  };
+  const context: SendContext = { metrics, transport, from, leaseMs, logger };
 
   return {
     async createMetricSet(o) {
@@ -122,6 +65,7 @@ export function createReports(metrics: Metrics, options: ReportsOptions): Report
       await store.deleteMetricSet(name);
     },
     async reportData(name, o) {
+      if (o !== undefined) checkOptionKeys(o, ["now"], "reportData()");
       const now = toNow(o?.now);
       const set = await findSet(name);
       const period = lastClosedPeriod(set.schedule, calendar, now);
@@ -134,11 +78,61 @@ export function createReports(metrics: Metrics, options: ReportsOptions): Report
       return collectReportData(metrics, set, period, now);
     },
     async sendReports(o) {
+      if (o !== undefined) checkOptionKeys(o, ["now", "maxCatchUp"], "sendReports()");
       const now = toNow(o?.now);
+      const run = {
+        now,
+        maxCatchUp: o?.maxCatchUp === undefined ? maxCatchUp : checkMaxCatchUp(o.maxCatchUp),
+        result: { sent: [], skipped: [], failed: [] } as SendReportsResult,
+      };
       await ready();
-      const result: SendReportsResult = { sent: [], skipped: [], failed: [] };
-      for (const set of await store.metricSets()) await sendOne(set, now, result);
-      return result;
+      for (const set of await store.metricSets()) await sendSet(context, set, run);
+      return run.result;
     },
   };
+}
+
+/** Validated {@link ReportsOptions} with defaults; throws `E_INVALID_OPTION` naming the bad key or value. */
+function checkReportsOptions(options: ReportsOptions) {
+  checkOptionKeys(options, OPTIONS, "createReports()");
+  const { transport, logger } = options;
+  if (transport === null || typeof transport !== "object" || typeof transport.send !== "function") {
+    throw new MetricsError(
+      "E_INVALID_OPTION",
+      `createReports() needs { transport } with a send() method, got ${describeValue(transport)}`,
+    );
+  }
+  const from = options.from ?? DEFAULT_FROM;
+  if (typeof from !== "string" || from.trim() === "" || /[\r\n]/.test(from)) {
+    throw new MetricsError(
+      "E_INVALID_OPTION",
+      `from must be an address on one line, got ${describeValue(from)}`,
+    );
+  }
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  if (!Number.isSafeInteger(leaseMs) || leaseMs < 1) {
+    throw new MetricsError(
+      "E_INVALID_OPTION",
+      `leaseMs must be a positive integer, got ${describeValue(leaseMs)}`,
+    );
+  }
+  if (
+    logger !== undefined &&
+    (logger === null || typeof logger.warn !== "function" || typeof logger.error !== "function")
+  ) {
+    throw new MetricsError(
+      "E_INVALID_OPTION",
+      `logger must have warn() and error() methods (console fits), got ${describeValue(logger)}`,
+    );
+  }
+  if (options.now !== undefined && typeof options.now !== "function") {
+    throw new MetricsError(
+      "E_INVALID_OPTION",
+      `now must be a function returning epoch ms, got ${describeValue(options.now)}`,
+    );
+  }
+  const maxCatchUp =
+    options.maxCatchUp === undefined ? DEFAULT_MAX_CATCH_UP : checkMaxCatchUp(options.maxCatchUp);
+  const clock = options.now ?? Date.now;
+  return { transport, logger, from, leaseMs, maxCatchUp, clock };
 }

@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { describeValue, MetricsError } from "../errors.js";
+import { describeValue, MetricsError, redactSecrets } from "../errors.js";
+import { parseSmtpUrl } from "./_smtp-url.js";
 import type { ReportMessage, ReportTransport } from "./types.js";
 
 type Nodemailer = typeof import("nodemailer");
@@ -31,7 +32,7 @@ const sendFailed = (error: unknown, where: string): MetricsError =>
     ? error
     : new MetricsError(
         "E_SEND_FAILED",
-        `Sending a report ${where} failed: ${(error as Error)?.message ?? String(error)}`,
+        `Sending a report ${where} failed: ${redactSecrets((error as Error)?.message ?? String(error))}`,
         {
           cause: error,
         },
@@ -40,34 +41,34 @@ const sendFailed = (error: unknown, where: string): MetricsError =>
 /**
  * Send reports through SMTP with nodemailer (install it: `npm i nodemailer`).
  * Takes an `smtp://user:pass@host:port` / `smtps://…` URL or nodemailer
- * transport options. nodemailer is imported on the first send.
+ * transport options. nodemailer is imported on the first send. The URL is
+ * read here (a password may hold `/`, `@`, `:` or `%`), and its password
+ * never appears in an error or log line.
  *
  * @example
  * smtpTransport("smtp://mailer:secret@smtp.example.org:587")
  */
 export function smtpTransport(urlOrOptions: string | object): ReportTransport {
+  let options: object;
   if (typeof urlOrOptions === "string") {
-    if (!/^smtps?:\/\/[^/\s]+/i.test(urlOrOptions)) {
-      throw new MetricsError(
-        "E_INVALID_OPTION",
-        `smtpTransport() needs an smtp:// or smtps:// URL, got ${describeValue(urlOrOptions.replace(/\/\/[^@/]*@/, "//***@"))}`,
-      );
-    }
+    options = parseSmtpUrl(urlOrOptions);
   } else if (urlOrOptions === null || typeof urlOrOptions !== "object") {
     throw new MetricsError(
       "E_INVALID_OPTION",
       `smtpTransport() needs a URL or options, got ${describeValue(urlOrOptions)}`,
     );
+  } else {
+    options = urlOrOptions;
   }
   let transporter: Promise<Transporter> | undefined;
   const open = () => {
-    transporter ??= loadNodemailer().then((nm) => nm.createTransport(urlOrOptions as never) as Transporter);
+    transporter ??= loadNodemailer().then((nm) => nm.createTransport(options as never) as Transporter);
     return transporter;
   };
   return {
     async send(message) {
-      const t = await open();
       try {
+        const t = await open();
         await t.sendMail(toMail(message));
       } catch (error) {
         throw sendFailed(error, "over SMTP");

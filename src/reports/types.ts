@@ -105,11 +105,18 @@ export interface ReportTransport {
 /** What one `sendReports()` run did. */
 export interface SendReportsResult {
   sent: { set: string; period: string; recipients: string[] }[];
-  /** Sets whose latest closed period was already sent or is being sent by another run, or not due. */
+  /**
+   * Why a set sent nothing more: `sent-or-claimed` (every due period was sent
+   * already — the latest is named — or another run holds the named period and
+   * sends it and the later ones), `before-created` (the latest closed period
+   * ended before the set was created), `no-closed-period` (the schedule has not
+   * closed a period yet), and `over-max-catch-up` (the named period and older
+   * ones were missed beyond `maxCatchUp` and are not sent).
+   */
   skipped: {
     set: string;
     period: string | null;
-    reason: "sent-or-claimed" | "before-created" | "no-closed-period";
+    reason: "sent-or-claimed" | "before-created" | "no-closed-period" | "over-max-catch-up";
   }[];
   failed: { set: string; period: string; error: string }[];
 }
@@ -122,10 +129,24 @@ export interface ReportsOptions {
   from?: string;
   /** Age after which an unfinished claim (a sender that died) may be taken over, in ms. Keep it longer than a send. @default 600000 */
   leaseMs?: number;
-  /** Where send failures are logged. @default undefined (silent) */
+  /**
+   * After a downtime, send at most this many missed periods per set and run
+   * (the latest ones, oldest first); older missed periods are skipped with a
+   * logged warning. An integer from 1 to 1000. @default 7
+   */
+  maxCatchUp?: number;
+  /** Where send failures (`error`), catch-up notes (`warn`) and sends (`info`) are logged. @default undefined (silent) */
   logger?: Logger;
   /** Clock used when a method gets no `now`. @default () => Date.now() */
   now?: () => number;
+}
+
+/** Options of `sendReports()`. */
+export interface SendReportsOptions {
+  /** The time of the run. @default the `now` clock of `createReports()` */
+  now?: number | Date;
+  /** Most missed periods sent per set in this run. @default the `createReports()` option (7) */
+  maxCatchUp?: number;
 }
 
 /** The reports API returned by `createReports()`. Methods are closures. */
@@ -138,6 +159,11 @@ export interface Reports {
   deleteMetricSet(name: string): Promise<void>;
   /** The data of the set's last closed period at `now` (`E_NOT_FOUND` for an unknown set or no closed period). */
   reportData(name: string, options?: { now?: number | Date }): Promise<ReportData>;
-  /** Send every set's last closed period that was not sent yet; claims each report first, so runs never double-send. */
-  sendReports(options?: { now?: number | Date }): Promise<SendReportsResult>;
+  /**
+   * Send, per set, every closed period not sent yet (after a downtime the
+   * missed ones, oldest first, at most `maxCatchUp`); claims each report
+   * first, so concurrent runs send it once. `maxCatchUp` overrides the
+   * `createReports()` option for this run.
+   */
+  sendReports(options?: SendReportsOptions): Promise<SendReportsResult>;
 }

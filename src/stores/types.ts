@@ -58,15 +58,28 @@ export interface Store {
   /** Remove a metric set; its sent-report markers may stay. */
   deleteMetricSet(name: string): Promise<void>;
   /**
-   * Claim the report of one set for one period before sending it. True when
-   * this caller may send: the report was not sent yet and no live claim
-   * exists. A claim older than `leaseMs` (a sender that died) is taken over.
+   * Claim the report of one set for one period before sending it, as
+   * `claim.owner` (a random token per claim). `"claimed"`: this caller holds
+   * the claim and may send; `"sent"`: the report was sent already; `"held"`:
+   * another owner holds a live claim. A claim whose lease (the `leaseMs` it
+   * was made with) has ended — a sender that died or stalled — is taken over
+   * by the next claimer, whose owner replaces it.
+   * Atomic: of concurrent claimers exactly one gets `"claimed"`.
    */
-  claimReport(claim: ReportClaim): Promise<boolean>;
-  /** Mark a claimed report as sent: every later claim of it returns false. */
-  completeReport(key: ReportKey): Promise<void>;
-  /** Drop a claim after a failed send, so that the next run retries it. */
-  releaseReport(key: ReportKey): Promise<void>;
+  claimReport(claim: ReportClaim): Promise<ReportClaimOutcome>;
+  /**
+   * Mark a report sent, unless another owner holds a claim on it or it was
+   * sent already (then nothing changes). True when this call marked it: the
+   * claim was `hold.owner`'s, or no claim was left (the owner's lease ran out
+   * and nobody took it over). Once sent, every later claim gets `"sent"`.
+   */
+  completeReport(hold: ReportHold): Promise<boolean>;
+  /**
+   * Drop `hold.owner`'s claim after a failed send, so that the next run
+   * retries the report. True when a claim was dropped; false (and nothing
+   * changes) when the claim is another owner's, or the report is sent or unclaimed.
+   */
+  releaseReport(hold: ReportHold): Promise<boolean>;
   /** Fold raw items into rollups (stores that keep items); absent elsewhere. */
   aggregate?(options?: AggregateOptions): Promise<AggregateResult>;
   /**
@@ -208,12 +221,21 @@ export interface ReportKey {
 }
 
 /** A claim of {@link Store.claimReport}. */
-export interface ReportClaim extends ReportKey {
+export interface ReportClaim extends ReportHold {
   /** Current time (epoch ms), for stores that judge claim age themselves. */
   now: number;
-  /** Age after which an unfinished claim may be taken over. */
+  /** How long this claim protects the report (ms); then another claimer may take it over. */
   leaseMs: number;
 }
+
+/** A claimed report and who claimed it, for {@link Store.completeReport} / {@link Store.releaseReport}. */
+export interface ReportHold extends ReportKey {
+  /** Token of the claimer, random per claim (e.g. `crypto.randomUUID()`), 1–100 characters. */
+  owner: string;
+}
+
+/** What {@link Store.claimReport} found: the caller now holds it, it was sent, or another owner holds it. */
+export type ReportClaimOutcome = "claimed" | "sent" | "held";
 
 /** Options of {@link Store.aggregate}. */
 export interface AggregateOptions {

@@ -10,8 +10,8 @@ describe("createMetrics options", () => {
   it.each([
     [{ timezone: "Mars/Olympus" }, "E_INVALID_TIMEZONE"],
     [{ weekStart: "friday" as "monday" }, "E_INVALID_OPTION"],
-    [{ granularities: { min: "fortnight" } }, "E_INVALID_GRANULARITY"],
-    [{ granularities: { min: "years", max: "minutes" } }, "E_INVALID_GRANULARITY"],
+    [{ granularities: { min: "fortnight" as "hours" } }, "E_INVALID_GRANULARITY"],
+    [{ granularities: { min: "years" as const, max: "minutes" as const } }, "E_INVALID_GRANULARITY"],
     [{ maxPoints: 0 }, "E_INVALID_OPTION"],
     [{ capture: "sometimes" as "direct" }, "E_INVALID_OPTION"],
     [{ capture: { mode: "buffered" as const, flushMs: -1 } }, "E_INVALID_OPTION"],

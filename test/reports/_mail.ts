@@ -19,12 +19,25 @@ export interface TestSmtp {
   close(): Promise<void>;
 }
 
-/** Start an SMTP server on 127.0.0.1, port 0, no TLS, no auth. */
-export async function startSmtp(): Promise<TestSmtp> {
+/**
+ * Start an SMTP server on 127.0.0.1, port 0, no TLS; without `auth`, no AUTH
+ * either; with it, AUTH PLAIN/LOGIN is required and only that user and
+ * password are accepted.
+ */
+export async function startSmtp(auth?: { user: string; pass: string }): Promise<TestSmtp> {
   const state: TestSmtp = { port: 0, messages: [], reject: null, close: async () => {} };
   const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS", "AUTH"],
+    authOptional: auth === undefined,
+    disabledCommands: auth ? ["STARTTLS"] : ["STARTTLS", "AUTH"],
+    allowInsecureAuth: true,
+    authMethods: ["PLAIN", "LOGIN"],
+    onAuth(credentials, _session, callback) {
+      if (auth && credentials.username === auth.user && credentials.password === auth.pass) {
+        callback(null, { user: auth.user });
+        return;
+      }
+      callback(new Error("Invalid username or password"));
+    },
     logger: false,
     onRcptTo(_address, _session, callback) {
       if (state.reject) {

@@ -2,7 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMetrics } from "../../src/core/index.js";
 import { createReports, smtpTransport } from "../../src/reports/index.js";
 import { memoryStore } from "../../src/stores/memory/index.js";
-import { CREATED, NOW, setup } from "./_fixtures.js";
+import { NOW, setup } from "./_fixtures.js";
+
+const DAY = 86_400_000;
+
 import { startSmtp, type TestSmtp } from "./_mail.js";
 
 describe("sendReports over a real SMTP server", () => {
@@ -18,10 +21,12 @@ describe("sendReports over a real SMTP server", () => {
     const metrics = await setup();
     const errors: string[] = [];
     const transport = smtpTransport({ host: "127.0.0.1", port: smtp.port, secure: false, ignoreTLS: true });
+    // Created on the day reported, so that day is the only one due.
+    let created = NOW - DAY;
     const reports = createReports(metrics, {
       transport,
       from: "Metrics <metrics@example.org>",
-      now: () => CREATED,
+      now: () => created,
       logger: { warn: () => {}, error: (m: string) => errors.push(m) },
     });
     await reports.createMetricSet({
@@ -56,6 +61,7 @@ describe("sendReports over a real SMTP server", () => {
     ]);
     expect(smtp.messages).toHaveLength(1);
 
+    created = Date.parse("2024-04-25T12:00:00Z"); // in the week of April 22
     await reports.createMetricSet({
       name: "Weekly",
       metrics: ["signups"],
@@ -84,7 +90,7 @@ describe("sendReports over a real SMTP server", () => {
     const down = await startSmtp();
     await down.close();
     const dead = smtpTransport(`smtp://127.0.0.1:${down.port}`);
-    const reports = createReports(metrics, { transport: dead, now: () => CREATED });
+    const reports = createReports(metrics, { transport: dead, now: () => NOW - DAY });
     await reports.createMetricSet({ name: "S", metrics: ["signups"], recipients: ["a@example.org"] });
     const failed = await reports.sendReports({ now: NOW });
     expect(failed.failed).toEqual([
@@ -115,10 +121,11 @@ describe("sendReports over a real SMTP server", () => {
       await metrics.store.claimReport({
         set: "New",
         period: "daily:2024-05-02",
+        owner: "another sender",
         now: nextDay,
         leaseMs: 60_000,
       }),
-    ).toBe(true);
+    ).toBe("claimed");
     expect((await reports.sendReports({ now: nextDay + 1000 })).skipped[0]?.reason).toBe("sent-or-claimed");
     expect((await reports.sendReports({ now: nextDay + 61_000 })).sent.map((s) => s.period)).toEqual([
       "daily:2024-05-02",
@@ -142,7 +149,7 @@ describe("sendReports when the store fails", () => {
     const sent: string[] = [];
     const reports = createReports(metrics, {
       transport: { send: async (m) => void sent.push(m.set ?? "") },
-      now: () => CREATED,
+      now: () => NOW - DAY,
     });
     for (const name of ["A", "B"])
       await reports.createMetricSet({ name, metrics: ["x"], recipients: ["a@x.org"] });

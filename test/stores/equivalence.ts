@@ -3,7 +3,7 @@ import { expect, it } from "vitest";
 import { createMetrics } from "../../src/core/index.js";
 import type { Metrics, RecordEvent } from "../../src/core/types.js";
 import { memoryStore } from "../../src/stores/memory/index.js";
-import { GRANULARITIES } from "../../src/time/index.js";
+import { GRANULARITIES, type Granularity } from "../../src/time/index.js";
 import type { StoreNamespace } from "./suite.js";
 
 const T0 = Date.UTC(2024, 2, 30); // spans the Europe/Berlin spring-forward night
@@ -15,7 +15,7 @@ const recordArb = fc.record({
   at: fc.integer({ min: T0, max: T0 + SPAN }),
   category: fc.option(fc.constantFrom("k1", "k2"), { nil: undefined }),
   group: fc.option(fc.constantFrom("g1"), { nil: undefined }),
-  range: fc.constantFrom<[string, string]>(
+  range: fc.constantFrom<[Granularity, Granularity]>(
     ["minutes", "hours"],
     ["hours", "years"],
     ["days", "months"],

@@ -92,14 +92,16 @@ describe("redis store on Redis Cluster", () => {
     expect(await m.store.metricSets()).toEqual([set]);
     const key = { set: set.name, period: "daily:2023-10-09" };
     const claims = await Promise.all(
-      [1, 2, 3].map(() => m.store.claimReport({ ...key, now: T0, leaseMs: 60_000 })),
+      [1, 2, 3].map((i) => m.store.claimReport({ ...key, owner: `o${i}`, now: T0, leaseMs: 60_000 })),
     );
-    expect(claims.filter(Boolean)).toHaveLength(1);
-    await m.store.releaseReport(key);
-    expect(await m.store.claimReport({ ...key, now: T0, leaseMs: 60_000 })).toBe(true);
-    await m.store.completeReport(key);
-    await m.store.releaseReport(key);
-    expect(await m.store.claimReport({ ...key, now: T0, leaseMs: 60_000 })).toBe(false);
+    expect(claims.filter((c) => c === "claimed")).toHaveLength(1);
+    const winner = `o${claims.indexOf("claimed") + 1}`;
+    expect(await m.store.releaseReport({ ...key, owner: "someone else" })).toBe(false);
+    expect(await m.store.releaseReport({ ...key, owner: winner })).toBe(true);
+    expect(await m.store.claimReport({ ...key, owner: "w", now: T0, leaseMs: 60_000 })).toBe("claimed");
+    expect(await m.store.completeReport({ ...key, owner: "w" })).toBe(true);
+    expect(await m.store.releaseReport({ ...key, owner: "w" })).toBe(false);
+    expect(await m.store.claimReport({ ...key, owner: "v", now: T0, leaseMs: 60_000 })).toBe("sent");
     await m.store.deleteMetricSet(set.name);
     expect(await m.store.metricSets()).toEqual([]);
   });

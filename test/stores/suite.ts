@@ -307,10 +307,10 @@ export function storeConformance(name: string, namespace: () => Promise<StoreNam
         [m.record("ok", { by: 1.5 }), "E_INVALID_COUNT"],
         [m.record("ok", { at: "yesterday" }), "E_INVALID_DATE"],
         [m.record("ok", { category: "bad cat" }), "E_INVALID_SLUG"],
-        [m.record("ok", { granularities: { min: "fortnights" } }), "E_INVALID_GRANULARITY"],
+        [m.record("ok", { granularities: { min: "fortnights" as "hours" } }), "E_INVALID_GRANULARITY"],
         [m.record("ok", { granularities: { min: "years", max: "hours" } }), "E_INVALID_GRANULARITY"],
         [m.history("ok", { from: T0, to: T0 - 1, granularity: "hours" }), "E_INVALID_RANGE"],
-        [m.history("ok", { from: T0, to: T0, granularity: "decades" }), "E_INVALID_GRANULARITY"],
+        [m.history("ok", { from: T0, to: T0, granularity: "decades" as "hours" }), "E_INVALID_GRANULARITY"],
         [m.history("ok", { from: 0, to: T0, granularity: "minutes" }), "E_RANGE_TOO_LARGE"],
         [m.setGauge("ok", Number.POSITIVE_INFINITY), "E_INVALID_COUNT"],
         [m.createMetric({ slug: "ok", name: "" }), "E_INVALID_OPTION"],
@@ -394,28 +394,113 @@ export function storeConformance(name: string, namespace: () => Promise<StoreNam
       expect((await store.metricSets()).map((s) => s.name)).toEqual(["Daily overview"]);
     });
 
-    it("claims a report once, takes over a stale claim, retries a released one", async () => {
-      const a = ns.open();
-      const b = ns.open();
-      make({}, a);
-      make({}, b);
-      const key = { set: "Daily overview", period: "daily:2023-10-09" };
+    describe("report claims", () => {
       const lease = 60_000;
-      const claims = await Promise.all(
-        [a, b, a, b].map((s) => s.claimReport({ ...key, now: T0, leaseMs: lease })),
-      );
-      expect(claims.filter(Boolean)).toHaveLength(1);
-      await a.releaseReport(key);
-      expect(await b.claimReport({ ...key, now: T0 + 1, leaseMs: lease })).toBe(true);
-      await b.completeReport(key);
-      expect(await a.claimReport({ ...key, now: T0 + 10 * lease, leaseMs: lease })).toBe(false);
-      await a.releaseReport(key); // a release never un-sends
-      expect(await a.claimReport({ ...key, now: T0 + 20 * lease, leaseMs: lease })).toBe(false);
-      const other = { set: "Daily overview", period: "daily:2023-10-10" };
-      expect(await a.claimReport({ ...other, now: T0, leaseMs: 50 })).toBe(true);
-      // The claimant died: once the lease is over, another run takes the claim.
-      await new Promise((r) => setTimeout(r, 120));
-      expect(await b.claimReport({ ...other, now: T0 + 200, leaseMs: 50 })).toBe(true);
+      const key = { set: "Daily overview", period: "daily:2023-10-09" };
+      const two = () => {
+        const a = ns.open();
+        const b = ns.open();
+        make({}, a);
+        make({}, b);
+        return [a, b] as const;
+      };
+
+      it("of concurrent claimers exactly one wins; the others see the claim held", async () => {
+        const [a, b] = two();
+        for (const round of [0, 1, 2]) {
+          const period = `daily:2023-10-1${round}`;
+          const outcomes = await Promise.all(
+            Array.from({ length: 8 }, (_, i) =>
+              (i % 2 ? a : b).claimReport({ set: key.set, period, owner: `o${i}`, now: T0, leaseMs: lease }),
+            ),
+          );
+          expect(
+            outcomes.filter((o) => o === "claimed"),
+            period,
+          ).toHaveLength(1);
+          expect(
+            outcomes.filter((o) => o === "held"),
+            period,
+          ).toHaveLength(7);
+        }
+      });
+
+      it("only the owner releases or completes its claim; completed stays completed", async () => {
+        const [a, b] = two();
+        expect(await a.claimReport({ ...key, owner: "A", now: T0, leaseMs: lease })).toBe("claimed");
+        expect(await b.releaseReport({ ...key, owner: "B" })).toBe(false);
+        expect(await b.completeReport({ ...key, owner: "B" })).toBe(false);
+        expect(await b.claimReport({ ...key, owner: "B", now: T0 + 1, leaseMs: lease })).toBe("held");
+        expect(await a.releaseReport({ ...key, owner: "A" })).toBe(true);
+        expect(await a.releaseReport({ ...key, owner: "A" })).toBe(false);
+        expect(await b.claimReport({ ...key, owner: "B", now: T0 + 2, leaseMs: lease })).toBe("claimed");
+        expect(await a.completeReport({ ...key, owner: "A" })).toBe(false);
+        expect(await b.completeReport({ ...key, owner: "B" })).toBe(true);
+        for (const owner of ["A", "B", "C"]) {
+          expect(await a.releaseReport({ ...key, owner })).toBe(false); // a release never un-sends
+          expect(await b.completeReport({ ...key, owner })).toBe(false);
+          expect(await a.claimReport({ ...key, owner, now: T0 + 10 * lease, leaseMs: lease })).toBe("sent");
+        }
+        expect(await ns.open().claimReport({ ...key, owner: "D", now: T0 + 99 * lease, leaseMs: 1 })).toBe(
+          "sent",
+        );
+      });
+
+      it("a claim taken over after its lease cannot be completed or released by the old owner", async () => {
+        const [a, b] = two();
+        const other = { set: "Daily overview", period: "daily:2023-10-10" };
+        expect(await a.claimReport({ ...other, owner: "old", now: T0, leaseMs: 50 })).toBe("claimed");
+        // The claimant stalled: once the lease is over, another run takes the claim.
+        await new Promise((r) => setTimeout(r, 150));
+        expect(await b.claimReport({ ...other, owner: "new", now: T0 + 200, leaseMs: lease })).toBe(
+          "claimed",
+        );
+        expect(await a.releaseReport({ ...other, owner: "old" })).toBe(false);
+        expect(await a.completeReport({ ...other, owner: "old" })).toBe(false);
+        expect(await a.claimReport({ ...other, owner: "old", now: T0 + 300, leaseMs: lease })).toBe("held");
+        expect(await b.completeReport({ ...other, owner: "new" })).toBe(true);
+        expect(await a.claimReport({ ...other, owner: "x", now: T0 + 400, leaseMs: lease })).toBe("sent");
+      });
+
+      it("an owner whose lease ran out with nobody taking over still completes; a release then finds nothing", async () => {
+        const [a] = two();
+        expect(await a.claimReport({ ...key, owner: "slow", now: T0, leaseMs: 50 })).toBe("claimed");
+        await new Promise((r) => setTimeout(r, 150));
+        expect(await a.completeReport({ ...key, owner: "slow" })).toBe(true);
+        expect(await a.releaseReport({ ...key, owner: "slow" })).toBe(false);
+        expect(await a.claimReport({ ...key, owner: "next", now: T0 + 200, leaseMs: 50 })).toBe("sent");
+      });
+
+      it("keeps claims apart per set and period, whatever the set name", async () => {
+        const [a, b] = two();
+        const names = ["Ops: {daily}", "ops: {daily}", "a:b{c}/d", "é 🚀", "x".repeat(200)];
+        for (const set of names) {
+          expect(await a.claimReport({ set, period: key.period, owner: set, now: T0, leaseMs: lease })).toBe(
+            "claimed",
+          );
+        }
+        expect(
+          await b.completeReport({ set: names[0] as string, period: key.period, owner: names[0] as string }),
+        ).toBe(true);
+        expect(
+          await b.claimReport({
+            set: names[1] as string,
+            period: key.period,
+            owner: "z",
+            now: T0,
+            leaseMs: lease,
+          }),
+        ).toBe("held");
+        expect(
+          await b.claimReport({
+            set: names[1] as string,
+            period: "daily:2023-10-08",
+            owner: "z",
+            now: T0,
+            leaseMs: lease,
+          }),
+        ).toBe("claimed");
+      });
     });
 
     it("matches the calendar for every granularity", async () => {

@@ -1,5 +1,4 @@
 import { Command, Option } from "commander";
-import { archive } from "../../stores/tiered/index.js";
 import { parseDuration } from "../../time/index.js";
 import { action, type CommandFactory, globalsOf } from "../_command.js";
 import type { CliContext, CommandResult, GlobalOptions } from "../_context.js";
@@ -36,6 +35,7 @@ export async function runArchive(
     throw new UsageError(`--to must be a postgres:// or pglite: store, got ${describeStore(toSpec)}`);
   }
   usage(() => parseDuration(options.olderThan));
+  const { archive } = await import("../../stores/tiered/index.js");
   const from = await openStore(fromSpec);
   const to = await openStore(toSpec);
   const progress = createProgress(ctx.stderr, "archiving chunks");

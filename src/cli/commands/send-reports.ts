@@ -3,7 +3,7 @@ import { action, type CommandFactory, globalsOf } from "../_command.js";
 import type { CliContext, CommandResult, GlobalOptions } from "../_context.js";
 import { createStyle } from "../_format.js";
 import { timeContext, withMetrics } from "../_metrics.js";
-import { parseTime, type TimeArg } from "../_parse.js";
+import { nonEmpty, parseTime, type TimeArg } from "../_parse.js";
 import { formatSendResult, openReports, type TransportOptions } from "../_reports.js";
 
 /** Options of `tallyboard send-reports`. */
@@ -41,12 +41,21 @@ export async function runSendReports(
 /** Transport options shared with `start`. */
 export function transportOptions(command: Command): Command {
   return command
-    .option("--smtp <url>", "send through this SMTP server, smtp://user:pass@host:587 (env TALLYBOARD_SMTP)")
-    .option(
-      "--outbox <dir>",
-      "without SMTP, write .eml files here (default: <pglite dir>/outbox, else ./.tallyboard/outbox)",
+    .addOption(
+      new Option(
+        "--smtp <url>",
+        "send through this SMTP server, smtp://user:pass@host:587 (env TALLYBOARD_SMTP)",
+      ).argParser(nonEmpty),
     )
-    .option("--from <address>", "sender address (env TALLYBOARD_MAIL_FROM)");
+    .addOption(
+      new Option(
+        "--outbox <dir>",
+        "without SMTP, write .eml files here (default: <pglite dir>/outbox, else ./.tallyboard/outbox)",
+      ).argParser(nonEmpty),
+    )
+    .addOption(
+      new Option("--from <address>", "sender address (env TALLYBOARD_MAIL_FROM)").argParser(nonEmpty),
+    );
 }
 
 /** The `tallyboard send-reports` command for the program in `_program.ts`. */

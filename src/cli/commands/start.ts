@@ -1,9 +1,12 @@
 import { Command, Option } from "commander";
+import { parseDuration } from "../../time/index.js";
+import { startArchiver } from "../_archiver.js";
 import { action, type CommandFactory, globalsOf } from "../_command.js";
 import type { CliContext, CommandResult, GlobalOptions } from "../_context.js";
 import { demoData } from "../_demo.js";
-import { stderrLogger, usage } from "../_errors.js";
+import { openFailure, stderrLogger, UsageError, usage } from "../_errors.js";
 import { createStyle, formatNumber } from "../_format.js";
+import { isLoopback, parseHost } from "../_host.js";
 import { openMetrics } from "../_metrics.js";
 import { parsePort } from "../_parse.js";
 import { ensureDemoSet, openReports, type TransportOptions } from "../_reports.js";
@@ -16,8 +19,14 @@ export interface StartCommandOptions extends TransportOptions {
   port: number;
   host: string;
   demo?: boolean;
+  /** Bind a non-loopback address even without `TALLYBOARD_TOKENS`. */
+  allowOpen?: boolean;
   /** Run the report scheduler (`--no-reports` turns it off). */
   reports: boolean;
+  /** Postgres/PGlite URL: keep old buckets there (the `--store` must be Redis). */
+  archiveTo?: string;
+  /** Buckets that ended longer ago than this move to `archiveTo`, hourly. */
+  archiveOlderThan: string;
 }
 
 const DAY = 86_400_000;
@@ -34,13 +43,26 @@ export async function runStart(
 ): Promise<CommandResult> {
   const { createApp, parseTokens, serve } = await import("../../server/index.js");
   const tokens = ctx.env.TALLYBOARD_TOKENS ? usage(() => parseTokens(ctx.env.TALLYBOARD_TOKENS ?? "")) : [];
+  const open = !isLoopback(options.host) && tokens.length === 0;
+  if (open && options.allowOpen !== true) {
+    throw new UsageError(
+      `--host ${options.host} would open the API to the network without tokens; set TALLYBOARD_TOKENS, or pass --allow-open to accept that`,
+    );
+  }
   const logger = stderrLogger(ctx);
-  const { metrics, spec, where, close } = await openMetrics(globals, ctx);
+  if (options.archiveTo !== undefined) usage(() => parseDuration(options.archiveOlderThan));
+  const { metrics, spec, where, close, tiers } = await openMetrics(globals, ctx, {
+    ...(options.archiveTo !== undefined && { archiveTo: options.archiveTo }),
+  });
   const style = createStyle(ctx.stdout.color);
   const stopping = ctx.waitForSignal();
   const controller = new AbortController();
   void stopping.then(() => controller.abort());
   try {
+    // Open the store (connect, lock, migrate) before announcing a URL that could only answer errors.
+    await metrics.slugInfo("tallyboard.healthz").catch((error: unknown) => {
+      throw openFailure(error, where);
+    });
     ctx.stderr.write(`store: ${where}\n`);
     if (options.demo) {
       const seed = await seedDemo(metrics, demoData({ now: ctx.now() }), ctx.stderr, controller.signal);
@@ -74,8 +96,20 @@ export async function runStart(
     );
     let reports: Awaited<ReturnType<typeof openReports>> | undefined;
     let scheduler: ReportScheduler | undefined;
+    let archiver: { stop(): Promise<void> } | undefined;
     try {
+      if (tiers) {
+        archiver = startArchiver({ ...tiers, olderThan: options.archiveOlderThan, metrics, ctx, logger });
+        ctx.stderr.write(
+          `archive: every hour, buckets older than ${options.archiveOlderThan} to ${tiers.where}\n`,
+        );
+      }
       ctx.stdout.write(`tallyboard dashboard: ${style.cyan(`${server.url}/`)}\n`);
+      if (open) {
+        ctx.stderr.write(
+          `warning: listening on ${options.host} port ${server.port} without API tokens (--allow-open): anyone who can reach it can read and write these metrics\n`,
+        );
+      }
       if (options.reports) {
         reports = await openReports(metrics, spec, options, ctx);
         ctx.stderr.write(`reports: every minute, ${reports.where}\n`);
@@ -92,6 +126,7 @@ export async function runStart(
       const signal = await stopping;
       ctx.stderr.write(`${signal}: shutting down\n`);
     } finally {
+      await archiver?.stop();
       await scheduler?.stop();
       await reports?.close();
       await server.close();
@@ -114,12 +149,29 @@ export const startCommand: CommandFactory = (ctx, done) =>
           .argParser(parsePort)
           .default(8787),
       )
-      .option("--host <host>", "address to bind", "127.0.0.1")
+      .addOption(
+        new Option(
+          "--host <host>",
+          "address to bind; a non-loopback one needs TALLYBOARD_TOKENS or --allow-open",
+        )
+          .argParser(parseHost)
+          .default("127.0.0.1"),
+      )
+      .option("--allow-open", "allow a non-loopback --host without TALLYBOARD_TOKENS (warns at every start)")
       .option(
         "--demo",
         'first fill 90 days of sample metrics (skipped when the store already has them) and a "Daily overview" metric set',
       )
-      .option("--no-reports", "do not send metric set reports (by default checked every minute)"),
+      .option("--no-reports", "do not send metric set reports (by default checked every minute)")
+      .option(
+        "--archive-to <url>",
+        "keep old buckets in this Postgres/PGlite store: --store (Redis) becomes the hot tier, reads span both",
+      )
+      .option(
+        "--archive-older-than <duration>",
+        "with --archive-to: buckets older than this are moved, hourly",
+        "90d",
+      ),
   )
     .addHelpText(
       "after",

@@ -39,8 +39,8 @@ export function memoryStore(_options: MemoryStoreOptions = {}): Store {
   const definitions = new Map<string, MetricDefinition>();
   const batches = new Set<string>();
   const sets = new Map<string, MetricSetRecord>();
-  /** Report key -> "sent" or the claim time. */
-  const reports = new Map<string, "sent" | number>();
+  /** Report key -> "sent", or who claimed it and when its lease ends (epoch ms). */
+  const reports = new Map<string, "sent" | { owner: string; until: number }>();
   const reportKey = (k: ReportKey): string => `${k.set}\u0000${k.period}`;
   let config: { timezone: string; weekStart: string } | undefined;
 
@@ -235,15 +235,23 @@ export function memoryStore(_options: MemoryStoreOptions = {}): Store {
     async claimReport(claim) {
       const key = reportKey(claim);
       const state = reports.get(key);
-      if (state === "sent" || (state !== undefined && claim.now - state < claim.leaseMs)) return false;
-      reports.set(key, claim.now);
+      if (state === "sent") return "sent";
+      if (state !== undefined && claim.now < state.until) return "held";
+      reports.set(key, { owner: claim.owner, until: claim.now + claim.leaseMs });
+      return "claimed";
+    },
+    async completeReport(hold) {
+      const key = reportKey(hold);
+      const state = reports.get(key);
+      if (state === "sent" || (state !== undefined && state.owner !== hold.owner)) return false;
+      reports.set(key, "sent");
       return true;
     },
-    async completeReport(key) {
-      reports.set(reportKey(key), "sent");
-    },
-    async releaseReport(key) {
-      if (reports.get(reportKey(key)) !== "sent") reports.delete(reportKey(key));
+    async releaseReport(hold) {
+      const key = reportKey(hold);
+      const state = reports.get(key);
+      if (state === undefined || state === "sent" || state.owner !== hold.owner) return false;
+      return reports.delete(key);
     },
     async dispose() {},
   };

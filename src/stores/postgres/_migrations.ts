@@ -146,6 +146,14 @@ CREATE TABLE ${s}.report_claims (
 );
 `,
   },
+  {
+    version: 4,
+    name: "report claim owners",
+    // The token of the claimer (only it may complete or release its claim)
+    // and the end of the claim's own lease. Claims written before this
+    // migration have neither; they expire by claimed_at and the new lease.
+    sql: (s) => `ALTER TABLE ${s}.report_claims ADD COLUMN owner text, ADD COLUMN lease_ends_at timestamptz;`,
+  },
 ];
 
 /**

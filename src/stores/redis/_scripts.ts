@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { BATCH_SCRIPT } from "./_script-batch.js";
+import { CLAIM_SCRIPT, COMPLETE_SCRIPT, RELEASE_SCRIPT } from "./_script-claims.js";
 import { READ_SCRIPT } from "./_script-read.js";
 import { RECORD_SCRIPT } from "./_script-record.js";
-import { RELEASE_SCRIPT } from "./_script-release.js";
 import { STAGE_SCRIPT } from "./_script-stage.js";
 
 /** A Lua script and the SHA1 Redis caches it under. */
@@ -23,6 +23,8 @@ export const SCRIPTS = {
   record: script("record", RECORD_SCRIPT),
   batch: script("batch", BATCH_SCRIPT),
   read: script("read", READ_SCRIPT),
+  claim: script("claim", CLAIM_SCRIPT),
+  complete: script("complete", COMPLETE_SCRIPT),
   release: script("release", RELEASE_SCRIPT),
   stage: script("stage", STAGE_SCRIPT),
 } as const;
