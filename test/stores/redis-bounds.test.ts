@@ -47,7 +47,7 @@ describe("redis store behind a listener that closes every connection", () => {
       codeOf(store.read({ slug: "s", granularity: "hours", buckets: [buckets[1] as never] })),
       codeOf(store.slugs()),
       codeOf(store.setGauge("g", 1)),
-      codeOf(store.claimReport({ set: "x", period: "p", now: T0, leaseMs: 1000 })),
+      codeOf(store.claimReport({ set: "x", period: "p", owner: "me", now: T0, leaseMs: 1000 })),
     ]);
     expect(codes).toEqual(Array(codes.length).fill("E_STORE"));
     await m.dispose(); // settles: QUIT is bounded too

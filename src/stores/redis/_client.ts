@@ -29,6 +29,12 @@ interface ClusterClient extends RedisClient {
 export function storeError(action: string, error: unknown): MetricsError {
   if (error instanceof MetricsError) return error;
   const message = error instanceof Error ? error.message : describeValue(error);
+  // Redis's own 64-bit limit (only reachable with counts written by other tools).
+  if (message.includes("increment or decrement would overflow")) {
+    return new MetricsError("E_COUNT_OVERFLOW", `Redis ${action} refused: a count would leave 64 bits`, {
+      cause: error,
+    });
+  }
   return new MetricsError("E_STORE", `Redis ${action} failed: ${redactSecrets(message)}`, { cause: error });
 }
 
