@@ -76,9 +76,20 @@ async function firstTiles(browser: Browser, url: string): Promise<number> {
     const page = await context.newPage();
     await page.goto(url);
     await page.locator("#tiles .tile[data-drawn]").first().waitFor({ timeout: 30_000 });
-    return await page.evaluate(
-      () => performance.getEntriesByName("tallyboard:tiles")[0]?.startTime ?? Number.NaN,
-    );
+    const t = await page.evaluate(() => {
+      const r = performance.getEntriesByType("resource") as PerformanceResourceTiming[];
+      const script = r.find((e) => e.name.includes("dashboard.js"));
+      const overview = r.find((e) => e.name.includes("/overview"));
+      return {
+        tiles: performance.getEntriesByName("tallyboard:tiles")[0]?.startTime ?? Number.NaN,
+        script: Math.round(script?.responseEnd ?? Number.NaN),
+        overviewStart: Math.round(overview?.requestStart ?? Number.NaN),
+        overviewEnd: Math.round(overview?.responseEnd ?? Number.NaN),
+      };
+    });
+    // BENCH_VERBOSE=1: when the script arrived and the overview was asked and answered.
+    if (process.env.BENCH_VERBOSE) process.stderr.write(`[bench] landing ${JSON.stringify(t)}\n`);
+    return t.tiles;
   } finally {
     await context.close();
   }

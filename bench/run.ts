@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: starts a private redis-server on a free port, checks
  * whether Postgres answers at postgres://postgres@127.0.0.1:5432/test, runs
- * each section (bench/redis.ts, bench/postgres.ts, bench/http.ts, bench/cluster.ts, bench/browser.ts —
+ * each section (bench/redis.ts, bench/postgres.ts, bench/http.ts, bench/cluster.ts, bench/browser.ts, bench/capture.ts —
  * a missing file is skipped with a note; `BENCH_ONLY=a,b` picks sections), prints tables and writes every figure to
  * bench/results/<timestamp>.json and bench/results/latest.json.
  * `BENCH_QUICK=1` runs a scaled-down smoke version.
@@ -16,7 +16,7 @@ import { type PrivateRedis, startPrivateRedis } from "./_server.js";
 import type { BenchContext, BenchSection } from "./_types.js";
 
 const POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/test";
-const SECTIONS = ["redis", "postgres", "http", "cluster", "browser", "startup"] as const;
+const SECTIONS = ["redis", "postgres", "http", "cluster", "browser", "startup", "capture"] as const;
 /** `BENCH_ONLY=cluster,http` runs only the named sections. */
 const ONLY = (process.env.BENCH_ONLY ?? "").split(",").filter(Boolean);
 

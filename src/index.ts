@@ -1,4 +1,12 @@
-export type { Capture } from "./capture/index.js";
+export type { Capture, CaptureStats, DisposeOptions, QueueDepth } from "./capture/index.js";
+export {
+  type MetricsWorker,
+  type QueueConnection,
+  type QueueDepthOptions,
+  queueDepth,
+  startWorker,
+  type WorkerOptions,
+} from "./capture/queue/index.js";
 export { createMetrics } from "./core/index.js";
 export type * from "./core/types.js";
 export { type ErrorCode, ErrorCodes, MetricsError } from "./errors.js";

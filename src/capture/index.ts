@@ -1,3 +1,4 @@
 export { type BufferedCaptureOptions, bufferedCapture } from "./buffered.js";
 export { directCapture } from "./direct.js";
-export type { Capture } from "./types.js";
+export * from "./queue/index.js";
+export type { Capture, CaptureStats, DisposeOptions, QueueDepth } from "./types.js";

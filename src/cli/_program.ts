@@ -15,6 +15,7 @@ import { sendReportsCommand } from "./commands/send-reports.js";
 import { setsCommand } from "./commands/sets.js";
 import { slugsCommand } from "./commands/slugs.js";
 import { startCommand } from "./commands/start.js";
+import { workerCommand } from "./commands/worker.js";
 
 /** Appended to the one line of a usage error. */
 const HINT = "(add --help for usage)";
@@ -30,6 +31,7 @@ const COMMANDS: readonly CommandFactory[] = [
   archiveCommand,
   setsCommand,
   sendReportsCommand,
+  workerCommand,
   benchCommand,
 ];
 

@@ -21,6 +21,8 @@ export interface TransportOptions {
 /** An open {@link Reports} plus where its mail goes. */
 export interface OpenReports {
   reports: Reports;
+  /** Where the reports go, and the sender (for the dashboard's "Send now"). */
+  mail: { transport: ReportTransport; from?: string };
   /** Human description of the transport, without secrets. */
   where: string;
   /** Close the transport. Idempotent. */
@@ -69,7 +71,7 @@ export async function openReports(
     if (closing === undefined) closing = transport.close ? transport.close() : Promise.resolve();
     return closing;
   };
-  return { reports, where, close };
+  return { reports, mail: { transport, ...(from !== undefined ? { from } : {}) }, where, close };
 }
 
 /**

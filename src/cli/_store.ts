@@ -12,15 +12,35 @@ export type PostgresMode = "rollup" | "items";
 /** A parsed `--store` URL. */
 export type StoreSpec =
   | { kind: "memory" }
-  | { kind: "redis"; url: string; prefix?: string }
-  | { kind: "postgres"; url: string; schema?: string; mode?: PostgresMode }
+  | { kind: "redis"; url: string; prefix?: string; retention?: Retention }
+  | { kind: "postgres"; url: string; schema?: string; mode?: PostgresMode; retention?: Retention }
   | {
       kind: "pglite";
       /** Absolute directory, or undefined for an in-memory database (`pglite:memory`). */
       dataDir: string | undefined;
       schema?: string;
       mode?: PostgresMode;
+      retention?: Retention;
     };
+
+/** `?retention=minutes:2d,hours:90d` of a store URL: granularity → duration. */
+type Retention = Record<string, string>;
+
+/** Parse `minutes:2d,hours:90d` (validated by the store factory). */
+function retentionOf(value: string | undefined): { retention?: Retention } {
+  if (value === undefined || value === "") return {};
+  const retention: Retention = {};
+  for (const part of value.split(",")) {
+    const [name, duration, extra] = part.split(":");
+    if (!name || !duration || extra !== undefined) {
+      throw new UsageError(
+        `Invalid retention ${JSON.stringify(value)}; use e.g. retention=minutes:2d,hours:90d`,
+      );
+    }
+    retention[name.trim()] = duration.trim();
+  }
+  return { retention };
+}
 
 const SCHEMES = "memory:, redis://…, rediss://…, postgres://…, postgresql://… or pglite:./dir";
 
@@ -37,13 +57,13 @@ export function parseStoreUrl(value: string, cwd: string): StoreSpec {
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(text)?.[1]?.toLowerCase();
   if (scheme === "redis" || scheme === "rediss") {
     const url = parseUrl(text);
-    const params = takeParams(url, ["prefix"]);
-    return { kind: "redis", url: url.toString(), ...params };
+    const { retention, ...params } = takeParams(url, ["prefix", "retention"]);
+    return { kind: "redis", url: url.toString(), ...params, ...retentionOf(retention) };
   }
   if (scheme === "postgres" || scheme === "postgresql") {
     const url = parseUrl(text);
-    const { mode, ...rest } = takeParams(url, ["schema", "mode"]);
-    return { kind: "postgres", url: url.toString(), ...rest, ...modeOf(mode) };
+    const { mode, retention, ...rest } = takeParams(url, ["schema", "mode", "retention"]);
+    return { kind: "postgres", url: url.toString(), ...rest, ...modeOf(mode), ...retentionOf(retention) };
   }
   if (scheme === "pglite") {
     const rest = text.slice("pglite:".length);
@@ -51,7 +71,7 @@ export function parseStoreUrl(value: string, cwd: string): StoreSpec {
     const dir = q === -1 ? rest : rest.slice(0, q);
     const query = new URLSearchParams(q === -1 ? "" : rest.slice(q + 1));
     for (const key of query.keys()) {
-      if (key !== "schema" && key !== "mode")
+      if (key !== "schema" && key !== "mode" && key !== "retention")
         throw new UsageError(`Unknown store parameter "${key}" in ${redactUrl(value)}`);
     }
     if (dir === "")
@@ -64,6 +84,7 @@ export function parseStoreUrl(value: string, cwd: string): StoreSpec {
       dataDir,
       ...(schema ? { schema } : {}),
       ...modeOf(query.get("mode") ?? undefined),
+      ...retentionOf(query.get("retention") ?? undefined),
     };
   }
   throw new UsageError(`Unknown store ${JSON.stringify(redactUrl(value))}; use ${SCHEMES}`);
@@ -127,7 +148,12 @@ async function factoryOf(spec: StoreSpec): Promise<() => Store> {
     }
     case "redis": {
       const { redisStore } = await import("../stores/redis/index.js");
-      return () => redisStore({ url: spec.url, ...(spec.prefix ? { prefix: spec.prefix } : {}) });
+      return () =>
+        redisStore({
+          url: spec.url,
+          ...(spec.prefix ? { prefix: spec.prefix } : {}),
+          ...(spec.retention ? { retention: spec.retention } : {}),
+        });
     }
     case "postgres": {
       const { postgresStore } = await import("../stores/postgres/index.js");
@@ -141,6 +167,10 @@ async function factoryOf(spec: StoreSpec): Promise<() => Store> {
   }
 }
 
-function pgOptions(spec: { schema?: string; mode?: PostgresMode }) {
-  return { ...(spec.schema ? { schema: spec.schema } : {}), ...(spec.mode ? { mode: spec.mode } : {}) };
+function pgOptions(spec: { schema?: string; mode?: PostgresMode; retention?: Retention }) {
+  return {
+    ...(spec.schema ? { schema: spec.schema } : {}),
+    ...(spec.mode ? { mode: spec.mode } : {}),
+    ...(spec.retention ? { retention: spec.retention } : {}),
+  };
 }

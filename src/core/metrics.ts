@@ -1,4 +1,5 @@
 import { describeValue, MetricsError } from "../errors.js";
+import { keptFrom } from "../stores/_retention.js";
 import { memoryStore } from "../stores/memory/index.js";
 import type { RecordOp } from "../stores/types.js";
 import { createCalendar, parseGranularity } from "../time/index.js";
@@ -15,6 +16,7 @@ import type {
 } from "./types.js";
 
 const DEFAULT_MAX_POINTS = 100_000;
+const RESOLVED = Promise.resolve();
 
 /**
  * Create a metrics instance. Throws `MetricsError` at once for bad options;
@@ -42,13 +44,17 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     );
   }
   const now = options.now ?? Date.now;
-  const capture = makeCapture(options, store);
+  const capture = makeCapture(options, store, calendar);
 
   let attached = false;
   let attaching: Promise<void> | undefined;
-  let disposed: Promise<void> | undefined;
+  // Capture lifecycle (docs/capture.md): the first dispose() refuses new work;
+  // a failed one keeps the buffer, and dispose()/flush() may be called again.
+  let disposing = false;
+  let disposeRun: Promise<void> | undefined;
+  let disposedDone = false;
   const ready = async (): Promise<void> => {
-    if (disposed) throw new MetricsError("E_DISPOSED", "This metrics instance was disposed");
+    if (disposing) throw new MetricsError("E_DISPOSED", "This metrics instance was disposed");
     if (attached) return;
     attaching ??= store.attach({ calendar, ...(options.logger && { logger: options.logger }) }).then(
       () => {
@@ -99,15 +105,26 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     const to = toInstant(o.to, now, "range end (to)");
     const buckets = calendar.range(granularity, from, to, maxPoints);
     await ready();
-    const counts = await readCounts(store, calendar, slug, granularity, buckets);
+    const counts = await readCounts(store, calendar, slug, granularity, buckets, now());
     return buckets.map((b, i) => ({ start: new Date(b.start), count: counts[i] ?? 0 }));
   };
 
-  const record = async (slug: string, o?: RecordOptions): Promise<void> => {
+  const recordAsync = async (slug: string, o?: RecordOptions): Promise<void> => {
     const op = toOp(slug, o);
     if (!attached) await ready();
-    else if (disposed) throw new MetricsError("E_DISPOSED", "This metrics instance was disposed");
+    else if (disposing) throw new MetricsError("E_DISPOSED", "This metrics instance was disposed");
     await capture.record(op);
+  };
+  // Buffered/queue fast path: accepted synchronously, one shared resolved promise.
+  const add = capture.add;
+  const record = (slug: string, o?: RecordOptions): Promise<void> => {
+    if (add === undefined || !attached) return recordAsync(slug, o);
+    try {
+      add(toOp(slug, o));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return RESOLVED;
   };
 
   const metrics: Metrics = {
@@ -141,6 +158,14 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       checkName(slug);
       await ready();
       return store.total(slug);
+    },
+    async prune() {
+      await ready();
+      return (await store.prune?.(now())) ?? { buckets: 0 };
+    },
+    keptFrom(granularity) {
+      const from = keptFrom(calendar, store.retention, parseGranularity(granularity), now());
+      return from === undefined ? null : new Date(from);
     },
     slugs: afterReady(() => store.slugs()),
     categories: afterReady(() => store.categories()),
@@ -199,7 +224,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       await capture.flush();
       return store.aggregate(o);
     },
-    flush: afterReady(() => capture.flush()),
+    async flush() {
+      if (disposedDone) throw new MetricsError("E_DISPOSED", "This metrics instance was disposed");
+      if (!disposing) await ready();
+      await capture.flush();
+    },
+    captureStats: () => capture.stats(),
     async recordMetrics(o) {
       if (o === null || typeof o !== "object") {
         throw new MetricsError(
@@ -226,12 +256,18 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       history(o?.slug, { from: o?.dtStart, to: o?.dtEnd ?? Number.NaN, granularity: o?.granularity }),
     getCategorySlugs: (category) => metrics.categorySlugs(category),
     getCategories: () => metrics.categories(),
-    dispose() {
-      disposed ??= (async () => {
-        await capture.dispose();
+    dispose(o = {}) {
+      disposing = true;
+      if (o.discard && disposeRun) capture.dispose({ discard: true }).catch(() => undefined);
+      disposeRun ??= (async () => {
+        await capture.dispose(o);
         await store.dispose();
-      })();
-      return disposed;
+        disposedDone = true;
+      })().catch((error: unknown) => {
+        disposeRun = undefined;
+        throw error;
+      });
+      return disposeRun;
     },
   };
   return metrics;

@@ -1,9 +1,11 @@
+import type { CaptureStats, DisposeOptions, QueueConnection } from "../capture/index.js";
 import type {
   AggregateOptions,
   AggregateResult,
   GaugeValue,
   Logger,
   MetricDefinition,
+  PruneResult,
   SlugInfo,
   Store,
 } from "../stores/types.js";
@@ -58,13 +60,28 @@ export type CaptureOptions =
   | {
       mode: "direct";
     }
-  | {
-      mode: "buffered";
-      /** Flush interval in ms. @default 1000 */
-      flushMs?: number;
-      /** Pending (unflushed) slug×minute sums before `record()` rejects with `E_BACKPRESSURE`. @default 100000 */
-      maxPending?: number;
-    };
+  | ({ mode: "buffered" } & BatchingOptions)
+  | ({
+      mode: "queue";
+      /** Redis of the BullMQ queue: a URL or ioredis/BullMQ connection options. */
+      connection: QueueConnection;
+      /** BullMQ queue name; the worker must use the same. @default "tallyboard" */
+      queueName?: string;
+      /** BullMQ key prefix. @default "bull" */
+      prefix?: string;
+      /** Attempts a worker makes at writing a batch before it moves to the failed set. @default 100 */
+      attempts?: number;
+    } & BatchingOptions);
+
+/** Options shared by buffered and queue capture (see docs/capture.md). */
+export interface BatchingOptions {
+  /** Flush interval in ms; bounds what a process crash can lose. @default 1000 */
+  flushMs?: number;
+  /** Pending (unwritten) slug×minute sums before `record()` rejects with `E_BACKPRESSURE`. @default 100000 */
+  maxPending?: number;
+  /** Bound of one batch write/enqueue; past it `flush()` rejects with `E_STORE`, keeping the batch. @default 10000 */
+  writeTimeoutMs?: number;
+}
 
 /** Options of {@link createMetrics}. */
 export interface MetricsOptions {
@@ -157,6 +174,18 @@ export interface Metrics {
   history(slug: string, options: HistoryOptions): Promise<HistoryRow[]>;
   historyMany(slugs: readonly string[], options: HistoryOptions): Promise<Record<string, HistoryRow[]>>;
   total(slug: string): Promise<number>;
+  /**
+   * Delete buckets older than the store's `retention` (Postgres/PGlite and
+   * memory; Redis expires them itself). Expired buckets read as 0 before
+   * and after. `tallyboard start` runs it hourly, `tallyboard aggregate` after folding.
+   */
+  prune(): Promise<PruneResult>;
+  /**
+   * Start of the oldest bucket of `granularity` the store keeps now (its
+   * `retention`), or null when that granularity is kept forever. Throws
+   * `E_INVALID_GRANULARITY` for an unknown name.
+   */
+  keptFrom(granularity: Granularity | string): Date | null;
   slugs(): Promise<string[]>;
   categories(): Promise<string[]>;
   categorySlugs(category: string): Promise<string[]>;
@@ -182,6 +211,13 @@ export interface Metrics {
   getMetrics(options: GetMetricsOptions): Promise<HistoryRow[]>;
   getCategorySlugs(category: string): Promise<string[]>;
   getCategories(): Promise<string[]>;
-  /** Flush, then release the store. Idempotent. */
-  dispose(): Promise<void>;
+  /**
+   * Refuse new records, flush, then release the store. Idempotent, and
+   * retryable: when the store fails the buffer is kept and `dispose()` /
+   * `flush()` may be called again until they resolve. `{ discard: true }`
+   * drops what is not written yet (the only way accepted records are lost).
+   */
+  dispose(options?: DisposeOptions): Promise<void>;
+  /** What buffered/queue capture holds unwritten, and the queue depth in queue mode. */
+  captureStats(): Promise<CaptureStats>;
 }

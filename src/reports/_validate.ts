@@ -10,6 +10,18 @@ const MAX_NAME = 200;
 const MAX_ITEMS = 50;
 /** A pragmatic address check: one "@", no spaces or angle brackets, a dot in the domain. */
 const EMAIL = /^[^\s@<>",;]+@[^\s@<>",;]+\.[^\s@<>",;.]+$/;
+/**
+ * True when `text` holds a control character (C0, DEL, C1) or a lone
+ * surrogate: Postgres refuses NUL and unpaired surrogates, terminals obey escapes.
+ */
+export function hasControl(text: string): boolean {
+  if (/\p{Cs}/u.test(text)) return true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return true;
+  }
+  return false;
+}
 
 const invalid = (message: string): MetricsError => new MetricsError("E_INVALID_OPTION", message);
 
@@ -28,15 +40,17 @@ export function checkMetricSet(
   }
   checkOptionKeys(options, SET_OPTIONS, "createMetricSet()");
   const { name, metrics, recipients, thresholds } = options;
-  if (typeof name !== "string" || name.trim() === "" || name.length > MAX_NAME || /[\r\n]/.test(name)) {
-    throw invalid(`name must be 1–${MAX_NAME} characters on one line, got ${describeValue(name)}`);
+  if (typeof name !== "string" || name.trim() === "" || name.length > MAX_NAME || hasControl(name)) {
+    throw invalid(
+      `name must be 1–${MAX_NAME} characters on one line, without control characters, got ${describeValue(name)}`,
+    );
   }
   const slugs = checkList(metrics, "metrics").map((slug) => checkName(slug, "metric slug"));
   if (new Set(slugs).size !== slugs.length) {
     throw invalid(`metrics must not repeat a slug, got ${describeValue(slugs)}`);
   }
   const to = checkList(recipients, "recipients").map((address) => {
-    if (typeof address !== "string" || address.length > 254 || !EMAIL.test(address)) {
+    if (typeof address !== "string" || address.length > 254 || !EMAIL.test(address) || hasControl(address)) {
       throw invalid(`recipients must be e-mail addresses, got ${describeValue(address)}`);
     }
     return address;

@@ -1,3 +1,4 @@
+import { describeValue, MetricsError } from "../errors.js";
 import { formatChange, formatNumber, oneLine, rowTitle } from "./_format.js";
 import { renderHtml } from "./_html.js";
 import type { Report, ReportData, ReportRow } from "./types.js";
@@ -12,6 +13,21 @@ import type { Report, ReportData, ReportRow } from "./types.js";
  * const { subject, text, html } = buildReport(await reports.reportData("Daily overview"));
  */
 export function buildReport(data: ReportData): Report {
+  const d = data as Partial<ReportData> | null;
+  if (
+    d === null ||
+    typeof d !== "object" ||
+    typeof d.set?.name !== "string" ||
+    typeof d.period?.label !== "string" ||
+    typeof d.timezone !== "string" ||
+    !Array.isArray(d.rows) ||
+    !d.rows.every((r) => r !== null && typeof r === "object")
+  ) {
+    throw new MetricsError(
+      "E_INVALID_OPTION",
+      `buildReport() needs the ReportData of reports.reportData(), got ${describeValue(data)}`,
+    );
+  }
   const alerts = data.rows.filter((r) => r.alert).length;
   const subject = oneLine(
     `tallyboard report: ${data.set.name} — ${data.period.label}${

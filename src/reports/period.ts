@@ -49,16 +49,19 @@ export function parseCron(expression: string, timezone: string): Cron {
  * // { key: "daily:2024-05-01", start: <2024-04-30T22:00Z>, end: <2024-05-01T22:00Z>, label: "2024-05-01" }
  */
 export function lastClosedPeriod(schedule: string, calendar: Calendar, now: number): ReportPeriod | null {
-  checkSchedule(schedule, now);
+  checkSchedule(schedule, now, calendar);
   if (isCalendarSchedule(schedule)) {
     return calendarPeriod(schedule, CALENDAR_SCHEDULES[schedule] as Granularity, calendar, now);
   }
   return cronPeriod(parseCron(schedule, calendar.timezone), calendar, now);
 }
 
+/** Most periods one {@link closedPeriods} call returns. */
+const MAX_PERIODS = 10_000;
+
 /** Options of {@link closedPeriods}. */
 export interface ClosedPeriodsOptions {
-  /** At most this many periods (a positive integer). */
+  /** At most this many periods (an integer from 1 to 10,000). */
   limit: number;
   /** Only periods that end after this instant (epoch ms). @default -Infinity */
   after?: number;
@@ -81,16 +84,28 @@ export function closedPeriods(
   now: number,
   options: ClosedPeriodsOptions,
 ): ReportPeriod[] {
-  const { limit, after = Number.NEGATIVE_INFINITY } = options;
-  if (!Number.isSafeInteger(limit) || limit < 1) {
+  if (options === null || typeof options !== "object") {
     throw new MetricsError(
       "E_INVALID_OPTION",
-      `limit must be a positive integer, got ${describeValue(limit)}`,
+      `closedPeriods() needs { limit, after? }, got ${describeValue(options)}`,
+    );
+  }
+  const { limit, after = Number.NEGATIVE_INFINITY } = options;
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_PERIODS) {
+    throw new MetricsError(
+      "E_INVALID_OPTION",
+      `limit must be an integer from 1 to ${MAX_PERIODS}, got ${describeValue(limit)}`,
+    );
+  }
+  if (typeof after !== "number" || Number.isNaN(after)) {
+    throw new MetricsError(
+      "E_INVALID_OPTION",
+      `after must be epoch milliseconds, got ${describeValue(after)}`,
     );
   }
   const out: ReportPeriod[] = [];
   if (!isCalendarSchedule(schedule)) {
-    checkSchedule(schedule, now);
+    checkSchedule(schedule, now, calendar);
     const runs = cronRuns(parseCron(schedule, calendar.timezone), now, limit + 1);
     for (let i = 0; i + 1 < runs.length && out.length < limit; i++) {
       const period = cronPeriodOf(runs[i + 1] as number, runs[i] as number, calendar);
@@ -109,7 +124,19 @@ export function closedPeriods(
   return out;
 }
 
-function checkSchedule(schedule: unknown, now: unknown): void {
+function checkSchedule(schedule: unknown, now: unknown, calendar: unknown): void {
+  const c = calendar as Calendar | null;
+  if (
+    c === null ||
+    typeof c !== "object" ||
+    typeof c.bucket !== "function" ||
+    typeof c.timezone !== "string"
+  ) {
+    throw new MetricsError(
+      "E_INVALID_OPTION",
+      `calendar must come from createCalendar(), got ${describeValue(calendar)}`,
+    );
+  }
   if (typeof now !== "number" || !Number.isFinite(now)) {
     throw new MetricsError("E_INVALID_DATE", `now must be epoch milliseconds, got ${describeValue(now)}`);
   }
@@ -147,9 +174,19 @@ function cronPeriod(cron: Cron, calendar: Calendar, now: number): ReportPeriod |
 
 /** The latest `n` fire times at or before `now`, newest first. */
 function cronRuns(cron: Cron, now: number, n: number): number[] {
-  // previousRuns() excludes a run at the reference itself; ask from just after `now`.
-  return cron
-    .previousRuns(n + 1, new Date(now + 1))
+  let runs: Date[];
+  try {
+    // previousRuns() excludes a run at the reference itself; ask from just after `now`.
+    runs = cron.previousRuns(n + 1, new Date(now + 1));
+  } catch (error) {
+    // croner throws a RangeError near the ends of the Date range.
+    throw new MetricsError(
+      "E_INVALID_DATE",
+      `now ${describeValue(now)} is outside the range of cron schedules`,
+      { cause: error },
+    );
+  }
+  return runs
     .map((d) => d.getTime())
     .filter((t) => t <= now)
     .slice(0, n);

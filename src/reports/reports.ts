@@ -3,7 +3,7 @@ import { describeValue, MetricsError } from "../errors.js";
 import { collectReportData } from "./_data.js";
 import { checkMaxCatchUp, checkOptionKeys, DEFAULT_MAX_CATCH_UP } from "./_options.js";
 import { type SendContext, sendSet } from "./_send.js";
-import { checkMetricSet } from "./_validate.js";
+import { checkMetricSet, hasControl } from "./_validate.js";
 import { lastClosedPeriod } from "./period.js";
 import type { MetricSet, Reports, ReportsOptions, SendReportsResult } from "./types.js";
 
@@ -22,6 +22,18 @@ const OPTIONS = ["transport", "from", "leaseMs", "maxCatchUp", "logger", "now"] 
  * await reports.sendReports(); // e.g. every few minutes from cron
  */
 export function createReports(metrics: Metrics, options: ReportsOptions): Reports {
+  if (
+    metrics === null ||
+    typeof metrics !== "object" ||
+    typeof metrics.definitions !== "function" ||
+    typeof metrics.store?.claimReport !== "function" ||
+    typeof metrics.calendar?.bucket !== "function"
+  ) {
+    throw new MetricsError(
+      "E_INVALID_OPTION",
+      `createReports() needs a metrics instance from createMetrics(), got ${describeValue(metrics)}`,
+    );
+  }
   const { transport, logger, from, leaseMs, maxCatchUp, clock } = checkReportsOptions(options);
   const { store, calendar } = metrics;
   // Reading definitions attaches the store to the calendar before any set operation.
@@ -103,7 +115,7 @@ function checkReportsOptions(options: ReportsOptions) {
     );
   }
   const from = options.from ?? DEFAULT_FROM;
-  if (typeof from !== "string" || from.trim() === "" || /[\r\n]/.test(from)) {
+  if (typeof from !== "string" || from.trim() === "" || hasControl(from)) {
     throw new MetricsError(
       "E_INVALID_OPTION",
       `from must be an address on one line, got ${describeValue(from)}`,

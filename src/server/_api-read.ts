@@ -101,6 +101,8 @@ export function readRoutes({ metrics, now }: ReadDeps): Hono {
       from: new Date(from).toISOString(),
       to: new Date(to).toISOString(),
       definition,
+      // Where the store's retention starts: buckets before it read as 0 (null = kept forever).
+      keptFrom: metrics.keptFrom(granularity)?.toISOString() ?? null,
       rows: rows.map((r) => ({ start: r.start.toISOString(), count: r.count })),
     });
   });

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
 import { describeValue, MetricsError } from "../errors.js";
 import { ApiError } from "./_errors.js";
+import { checkOptions } from "./_options.js";
 import type { AuthOptions, Scope } from "./types.js";
 
 /** A token ready for constant-time comparison. */
@@ -11,6 +12,8 @@ export interface PreparedToken {
 }
 
 export const SCOPES: readonly Scope[] = ["read", "write"];
+/** Shortest accepted token: long enough not to be guessed, short enough for a random hex string. */
+export const MIN_TOKEN_LENGTH = 16;
 const TOKEN = /^[\x21-\x7e]+$/;
 
 const digestOf = (token: string): Buffer => createHash("sha256").update(token, "utf8").digest();
@@ -23,12 +26,16 @@ export function prepareTokens(auth: AuthOptions): PreparedToken[] {
       `auth needs { tokens: [{ token, scopes }, ...] } with at least one token, got ${describeValue(auth)}; omit auth to leave the API open`,
     );
   }
+  checkOptions("auth", auth, ["tokens"]);
+  const seen = new Set<string>();
   return auth.tokens.map((entry, i) => {
-    const token: unknown = entry?.token;
-    if (typeof token !== "string" || !TOKEN.test(token)) {
+    checkOptions(`auth.tokens[${i}]`, entry, ["token", "scopes"]);
+    if (entry === undefined) throw new MetricsError("E_INVALID_OPTION", `auth.tokens[${i}] is undefined`);
+    const token: unknown = entry.token;
+    if (typeof token !== "string" || !TOKEN.test(token) || token.length < MIN_TOKEN_LENGTH) {
       throw new MetricsError(
         "E_INVALID_OPTION",
-        `auth.tokens[${i}].token must be a non-empty string of visible ASCII characters without spaces`,
+        `auth.tokens[${i}].token must be a string of at least ${MIN_TOKEN_LENGTH} visible ASCII characters without spaces`,
       );
     }
     const scopes: unknown = entry.scopes;
@@ -38,6 +45,13 @@ export function prepareTokens(auth: AuthOptions): PreparedToken[] {
         `auth.tokens[${i}].scopes must be a non-empty array of "read" and "write", got ${describeValue(scopes)}`,
       );
     }
+    if (seen.has(token)) {
+      throw new MetricsError(
+        "E_INVALID_OPTION",
+        `auth.tokens[${i}] repeats an earlier token; list each once`,
+      );
+    }
+    seen.add(token);
     return { digest: digestOf(token), scopes: new Set(scopes as Scope[]) };
   });
 }

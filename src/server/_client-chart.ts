@@ -46,7 +46,7 @@ function plotSize() {
   return { width: Math.max($("plot").clientWidth, 200), height: window.innerWidth < 600 ? 240 : 320 };
 }
 
-function draw(body) {
+function draw(body, uPlot) {
   const c = colors();
   const xs = body.starts.map((s) => Date.parse(s) / 1000);
   const data = [xs];
@@ -106,6 +106,7 @@ async function loadChart() {
     card.dataset.state = "error";
     throw error;
   }
+  const uPlot = await loadUPlot();
   if (seq !== chartSeq) return;
   state.timezone = body.timezone;
   $("chart-error").textContent = "";
@@ -125,7 +126,7 @@ async function loadChart() {
   }
   $("chart-sub").textContent = body.starts.length + " " + body.granularity + " in " + body.timezone +
     (state.compare ? " \u00b7 dashed: the " + body.starts.length + " before" : "") + " \u00b7 drag across the chart to zoom";
-  draw(body);
+  draw(body, uPlot);
   Object.assign(card.dataset, { x: JSON.stringify(chart.data[0]), y: JSON.stringify(body.tiles.map((t) => t.counts)),
     previous: JSON.stringify(body.tiles.map((t) => t.previousCounts)), slugs: body.tiles.map((t) => t.slug).join(","),
     granularity: body.granularity, state: "ready" });

@@ -6,8 +6,7 @@
  * URL, so the page works wherever it is mounted (`/`, `/metrics`, `/metrics/`).
  * Plain JavaScript, no template literals (this file is a template literal).
  */
-export const CLIENT_DATA = String.raw`import uPlot from "./uPlot.esm.js";
-
+export const CLIENT_DATA = String.raw`
 const ROOT = new URL("../", import.meta.url);
 const API = new URL("api/v1/", ROOT);
 const TOKEN_KEY = "tallyboard.token";
@@ -34,6 +33,13 @@ const state = {
 };
 
 const $ = (id) => document.getElementById(id);
+
+let uPlotModule = null;
+/** uPlot, loaded on first use: the overview draws its own sparklines and does not wait for it. */
+function loadUPlot() {
+  uPlotModule ??= import("./uPlot.esm.js").then((m) => m.default);
+  return uPlotModule;
+}
 
 /** A new element with optional class and text (always as text, never markup). */
 function el(tag, className, text) {

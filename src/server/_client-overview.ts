@@ -119,6 +119,7 @@ async function loadOverview() {
   for (const t of tiles) t.draw(width);
   // For benchmarks: the first "tallyboard:tiles" mark is when the landing showed data.
   if (tiles.length) performance.mark("tallyboard:tiles");
+  setTimeout(() => loadUPlot().catch(() => undefined), 500); // ready for the first chart
   list.dataset.count = String(body.count);
   list.dataset.state = "ready";
   renderPager(body);

@@ -146,14 +146,14 @@ async function refreshAll() {
   if (busy) return;
   busy = true;
   try {
-    // The view does not wait for the sidebar: both load at once.
-    const lists = loadLists().then(() => {
-      renderCategories();
-      renderSlugs();
-      renderGauges();
-      renderDefinitions();
-    });
-    await Promise.all([lists, refreshView()]);
+    // The view first (the landing's tiles), then the sidebar's lists.
+    const viewError = await refreshView().then(() => null, (error) => error);
+    await loadLists();
+    renderCategories();
+    renderSlugs();
+    renderGauges();
+    renderDefinitions();
+    if (viewError) throw viewError;
     $("signin-open").hidden = true;
     setStatus("Updated " + new Date().toLocaleTimeString(), false);
   } catch (error) {

@@ -98,6 +98,8 @@ export function dashboardRoutes(base: string, frames?: PreviewFrames): Hono {
   const page = (c: Context) => send(c, pageHtml(assetPrefix(c.req.url)), "text/html; charset=utf-8");
   if (base) app.get(base, page);
   app.get(`${base}/`, page);
+  // Mounted with parent.route("/metrics", app), `${base}/` becomes "/metrics"; this matches "/metrics/".
+  app.get(`${base}/:trailingSlash{.{0}}`, page);
   app.get(`${base}/assets/dashboard.js`, (c) => send(c, DASHBOARD_JS, JS));
   app.get(`${base}/assets/dashboard.css`, (c) => send(c, DASHBOARD_CSS, CSS));
   app.get(`${base}/assets/favicon.svg`, (c) =>

@@ -22,7 +22,10 @@ export class ApiError extends Error {
 const STATUS_OF: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
   E_NOT_FOUND: 404,
   E_UNSUPPORTED: 501,
+  E_COUNT_OVERFLOW: 422,
+  E_TOO_MANY_SLUGS: 422,
   E_STORE: 503,
+  E_STORE_LOCKED: 503,
   E_DISPOSED: 503,
   E_BACKPRESSURE: 503,
   E_MISSING_DEPENDENCY: 500,

@@ -61,14 +61,23 @@ export function nodeListener(app: FetchApp, hostAllowed: ((host: string) => bool
   );
   return (incoming, res) => {
     const req = incoming as Incoming;
+    if (!req.url?.startsWith("/")) {
+      // "*" or an absolute URL: @hono/node-server would answer an empty 400.
+      sendJson(res, 400, "E_INVALID_REQUEST", "The request target must be a path starting with /");
+      return;
+    }
     if (hostAllowed) {
       const host = hostOfHeader(req.headers.host);
-      if (host === null || !hostAllowed(host)) {
+      if (host === null) {
+        sendJson(res, 400, "E_INVALID_REQUEST", "Send a Host header naming this server");
+        return;
+      }
+      if (!hostAllowed(host)) {
         sendJson(
           res,
           421,
           "E_HOST_NOT_ALLOWED",
-          `This server does not answer for Host ${JSON.stringify(String(req.headers.host ?? "").slice(0, 100))}; add it to allowedHosts`,
+          `This server does not answer for Host ${JSON.stringify(String(req.headers.host).slice(0, 100))}; add it to allowedHosts`,
         );
         return;
       }

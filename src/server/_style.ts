@@ -114,6 +114,8 @@ a:focus-visible, .tile:focus-visible { outline: 2px solid var(--accent); outline
 .preview { margin-top: 1rem; }
 .preview iframe { width: 100%; height: 70vh; border: 1px solid var(--border); border-radius: 6px; background: #ffffff; }
 #sets th[scope="row"] { font-weight: 600; }
+#sets th, #sets td { overflow-wrap: break-word; }
+#sets th[scope="col"], #sets button { white-space: nowrap; }
 dialog { background: var(--panel); color: var(--text); border: 1px solid var(--border); border-radius: 10px;
   padding: 1.25rem; width: min(26rem, calc(100vw - 2rem)); }
 dialog::backdrop { background: rgba(0, 0, 0, 0.45); }
@@ -123,7 +125,7 @@ dialog input { width: 100%; background: var(--bg); border: 1px solid var(--borde
 .dialog-buttons { display: flex; gap: 0.5rem; justify-content: flex-end; }
 @media (max-width: 760px) {
   .layout { grid-template-columns: minmax(0, 1fr); padding: 0.5rem; }
-  .sidebar { position: static; max-height: 45vh; }
+  .sidebar { position: static; max-height: 45vh; order: 2; }
   .top { position: static; padding: 0.6rem 0.75rem; }
   .tiles { grid-template-columns: repeat(auto-fill, minmax(min(100%, 150px), 1fr)); }
   .tile-total { font-size: 1.1rem; }

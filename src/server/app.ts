@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import type { Metrics } from "../core/index.js";
 import { describeValue, MetricsError } from "../errors.js";
@@ -11,6 +11,7 @@ import { dashboardApi, dashboardRoutes } from "./_dashboard.js";
 import { createErrorHandler, errorResponse } from "./_errors.js";
 import { booleanOption, checkOptions, positiveOption } from "./_options.js";
 import { registerApp } from "./_registry.js";
+import { mountScoped } from "./_scoped.js";
 import type { AppOptions } from "./types.js";
 
 const BASE_PATH = /^(?:\/[A-Za-z0-9._~-]+)*$/;
@@ -78,50 +79,54 @@ export function createApp(metrics: Metrics, input: AppOptions = {}): Hono {
   const now = options.now ?? Date.now;
 
   const api = new Hono();
-  api.use("*", async (c, next) => {
-    await next();
-    c.header("Cache-Control", "no-store");
-  });
   api.get("/healthz", async (c) => {
     await metrics.slugInfo("tallyboard.healthz"); // one cheap read: 503 when the store is down
     return c.json({ ok: true, store: metrics.store.kind });
   });
-  if (tokens) {
-    // Registered after /healthz, which stays open for load balancers.
-    const read = requireScope(tokens, "read");
-    const write = requireScope(tokens, "write");
-    api.use("*", (c, next) => (c.req.method === "GET" || c.req.method === "HEAD" ? read : write)(c, next));
-  }
   api.route("/", readRoutes({ metrics, now }));
   const views = dashboardApi({ metrics, now, sendNow: options.reports });
   api.route("/", views.routes);
   api.route("/", setsRoutes({ metrics }));
   api.route("/", writeRoutes({ metrics, maxBodyBytes, maxEvents }));
 
+  const secure = secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'", "data:"],
+      connectSrc: ["'self'"],
+      objectSrc: ["'none'"],
+      baseUri: ["'none'"],
+      formAction: ["'none'"],
+      frameAncestors: ["'none'"],
+    },
+    referrerPolicy: "no-referrer",
+    xFrameOptions: "DENY",
+    permissionsPolicy: { camera: [], microphone: [], geolocation: [] },
+    overwrite: false, // the report preview frame sets its own CSP
+  });
+  const noStore: MiddlewareHandler = async (c, next) => {
+    await next();
+    c.header("Cache-Control", "no-store");
+  };
+  const read = tokens && requireScope(tokens, "read");
+  const write = tokens && requireScope(tokens, "write");
+  // Headers and auth sit in front of each of tallyboard's own routes (no "*"
+  // middleware), so a parent app that mounts this one keeps its own headers.
   const app = new Hono();
-  app.use(
-    "*",
-    secureHeaders({
-      contentSecurityPolicy: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", "data:"],
-        connectSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'none'"],
-        formAction: ["'none'"],
-        frameAncestors: ["'none'"],
-      },
-      referrerPolicy: "no-referrer",
-      xFrameOptions: "DENY",
-      permissionsPolicy: { camera: [], microphone: [], geolocation: [] },
-      overwrite: false, // the report preview frame sets its own CSP
-    }),
-  );
-  app.route(`${base}/api/v1`, api);
-  if (dashboard) app.route("/", dashboardRoutes(base, views.frames));
-  app.notFound((c) => errorResponse(c, 404, "E_NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`));
+  mountScoped(app, `${base}/api/v1`, api, (method, path) => {
+    // /healthz stays open for load balancers; a 405 needs no token either.
+    const scope = path === "/healthz" || method === "ALL" ? null : method === "GET" ? read : write;
+    return scope ? [secure, noStore, scope] : [secure, noStore];
+  });
+  if (dashboard) mountScoped(app, "", dashboardRoutes(base, views.frames), () => [secure]);
+  app.notFound(async (c) => {
+    await secure(c, async () => {
+      c.res = errorResponse(c, 404, "E_NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`);
+    });
+    return c.res;
+  });
   app.onError(createErrorHandler(options.logger));
   registerApp(app, { hasTokens: tokens !== null, logger: options.logger });
   return app;

@@ -1,5 +1,6 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import { describeValue, MetricsError } from "../errors.js";
 import type { Logger } from "../stores/types.js";
 import { hostMatcher, isLoopbackAddress, LOOPBACK_HOSTS } from "./_hosts.js";
@@ -112,6 +113,24 @@ function config(app: FetchApp, input: unknown) {
   };
 }
 
+/** Requests Node's parser refuses (bad request line, header overflow, timeouts) also get a JSON error. */
+function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (!socket.writable || error.code === "ECONNRESET") {
+    socket.destroy();
+    return;
+  }
+  const [status, text, code, message] =
+    error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+      ? [408, "Request Timeout", "E_REQUEST_TIMEOUT", "The request was not received in time"]
+      : error.code === "HPE_HEADER_OVERFLOW"
+        ? [431, "Request Header Fields Too Large", "E_PAYLOAD_TOO_LARGE", "The request headers are too large"]
+        : [400, "Bad Request", "E_INVALID_REQUEST", "Malformed HTTP request"];
+  const body = JSON.stringify({ error: { code, message } });
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json; charset=UTF-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
 /**
  * Serve a {@link createApp} app over HTTP on Node. Binds loopback unless
  * `hostname` says otherwise, refuses a non-loopback address for an app
@@ -138,10 +157,12 @@ export function serve(app: FetchApp, options: ServeOptions = {}): Promise<Server
       requestTimeout: c.requestTimeout,
       // Check the two timeouts every second (Node's default is every 30 s).
       connectionsCheckingInterval: Math.min(1000, c.headersTimeout),
-      requireHostHeader: true,
+      // A missing Host gets tallyboard's JSON 400 (Node's own answer has no body).
+      requireHostHeader: false,
     },
     nodeListener(app, c.hostAllowed),
   );
+  server.on("clientError", answerClientError);
   server.keepAliveTimeout = c.keepAliveTimeout;
   server.maxConnections = c.maxConnections;
   return new Promise((resolve, reject) => {

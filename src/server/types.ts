@@ -51,4 +51,5 @@ export type HttpErrorCode =
   | "E_NOT_FOUND"
   | "E_METHOD_NOT_ALLOWED"
   | "E_HOST_NOT_ALLOWED"
+  | "E_REQUEST_TIMEOUT"
   | "E_INTERNAL";

@@ -96,8 +96,25 @@ export interface Store {
    * and memory have it). Registers each slug with the granularities given.
    */
   importBuckets?(rows: readonly BucketRows[], options: { batchId: string }): Promise<void>;
+  /**
+   * How long counts of each granularity are kept after their bucket ends, in
+   * ms (absent granularities: forever). `createMetrics()` reads expired
+   * buckets as 0 whatever the store still holds, so every store answers alike.
+   */
+  readonly retention?: Readonly<Partial<Record<Granularity, number>>>;
+  /**
+   * Delete buckets whose retention has passed at `now` (epoch ms). Stores that
+   * expire data themselves (Redis TTLs) leave it out.
+   */
+  prune?(now: number): Promise<PruneResult>;
   /** Release connections and timers. Idempotent. */
   dispose(): Promise<void>;
+}
+
+/** What {@link Store.prune} deleted. */
+export interface PruneResult {
+  /** Buckets deleted. */
+  buckets: number;
 }
 
 /** Counts of some buckets of one slug and granularity, moved between stores. */

@@ -185,6 +185,7 @@ describe("overview", () => {
 describe("under a prefix", () => {
   it.each([
     ["a parent Hono app", "/metrics"],
+    ["a parent Hono app", "/metrics/"],
     ["basePath", "/metrics"],
     ["basePath", "/metrics/"],
   ])("works mounted with %s at %s (assets and API resolved under the prefix)", async (how, path) => {

@@ -129,6 +129,34 @@ describe("tokens", () => {
     await page.close();
   });
 
+  it("asks again when the token has only the write scope", async () => {
+    const writeOnly = "write-only-token-0123456789ab";
+    const s = await serve(
+      createApp(metrics, {
+        now: () => NOW,
+        auth: {
+          tokens: [
+            { token: writeOnly, scopes: ["write"] },
+            { token: READ, scopes: ["read"] },
+          ],
+        },
+      }),
+      { port: 0 },
+    );
+    try {
+      const { page } = await openPage(browser, `${s.url}/?token=${writeOnly}`);
+      await expect
+        .poll(() => page.locator("#signin-message").textContent())
+        .toContain('lacks the "read" scope');
+      await signIn(page, READ);
+      await page.locator("#tiles[data-state=ready]").waitFor();
+      expect(await page.evaluate(() => sessionStorage.getItem("tallyboard.token"))).toBe(READ);
+      await page.close();
+    } finally {
+      await s.close();
+    }
+  });
+
   it("can be cancelled, then signed in from the header", async () => {
     const { page } = await openPage(browser, `${secured.url}/`);
     await page.locator("dialog#signin").waitFor();

@@ -118,14 +118,42 @@ export function startTests(): void {
       }
     });
 
+    it("the dashboard's Send now mails a set's report through the scheduler's transport", async () => {
+      const outbox = join(dir.path, "send-now");
+      const server = await startServer(
+        ["--store", "memory:", "start", "--port", "0", "--demo", "--outbox", outbox],
+        { timeoutMs: 120_000 },
+      );
+      try {
+        const url = `${server.url}/api/v1/sets/${encodeURIComponent("Daily overview")}/send`;
+        let status = 0;
+        for (let waited = 0; status !== 200 && waited < 30_000; waited += 250) {
+          status = (await fetch(url, { method: "POST" })).status; // 502 until the transport is open
+          if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+        expect(status).toBe(200);
+        // One on demand, one from the scheduler (the demo set's last day is due at start).
+        for (let waited = 0; (await emlFiles(outbox)).length < 2 && waited < 30_000; waited += 250) {
+          await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+        const files = await emlFiles(outbox);
+        expect(files).toHaveLength(2);
+        for (const name of files)
+          expect(await readFile(join(outbox, name), "utf8")).toMatch(/^To: team@example\.org/m);
+      } finally {
+        const end = await server.stop("SIGTERM");
+        expect(end.code, end.stderr).toBe(0);
+      }
+    });
+
     it("TALLYBOARD_TOKENS turns on bearer auth", async () => {
       const server = await startServer(["--store", "memory:", "start", "--port", "0"], {
-        env: { TALLYBOARD_TOKENS: "reader-token-1:read;writer-token-2:read,write" },
+        env: { TALLYBOARD_TOKENS: "reader-token-00001:read;writer-token-00002:read,write" },
       });
       try {
         expect((await fetch(`${server.url}/api/v1/slugs`)).status).toBe(401);
         const ok = await fetch(`${server.url}/api/v1/slugs`, {
-          headers: { authorization: "Bearer reader-token-1" },
+          headers: { authorization: "Bearer reader-token-00001" },
         });
         expect(ok.status).toBe(200);
       } finally {

@@ -4,13 +4,22 @@
  * MetricsError and a code (synchronously for createReports, as a rejection
  * for async methods), never a TypeError and never silently.
  */
+import { PGlite } from "@electric-sql/pglite";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createMetrics } from "../../src/core/index.js";
 import { MetricsError } from "../../src/errors.js";
 import { nearest } from "../../src/reports/_options.js";
-import { createReports, type Reports } from "../../src/reports/index.js";
+import {
+  buildReport,
+  closedPeriods,
+  createReports,
+  lastClosedPeriod,
+  type Reports,
+} from "../../src/reports/index.js";
 import { memoryStore } from "../../src/stores/memory/index.js";
+import { postgresStore } from "../../src/stores/postgres/index.js";
+import { createCalendar } from "../../src/time/index.js";
 import { NOW } from "./_fixtures.js";
 
 const transport = { send: async () => {} };
@@ -95,7 +104,7 @@ describe("reports options", () => {
           expect(error).toBeInstanceOf(MetricsError);
         });
       }),
-      { numRuns: 300 },
+      { numRuns: Number(process.env.RUNS ?? 300) },
     );
   });
 
@@ -103,10 +112,10 @@ describe("reports options", () => {
     const reports = createReports(metrics(), { transport, now: () => NOW });
     await reports.createMetricSet(SET);
     await fc.assert(
-      fc.asyncProperty(fc.anything(), fc.anything(), async (a, b) => {
+      fc.asyncProperty(fc.anything(), fc.anything(), fc.string(), async (a, b, key) => {
         for (const call of [
           () => reports.createMetricSet(a as never),
-          () => reports.createMetricSet({ ...SET, name: "T", [String(b)]: a } as never),
+          () => reports.createMetricSet({ ...SET, name: "T", [key]: a } as never),
           () => reports.sendReports(a as never),
           () => reports.sendReports({ now: a } as never),
           () => reports.reportData("S", { now: b } as never),
@@ -117,13 +126,97 @@ describe("reports options", () => {
           await promise.catch((error: unknown) => expect(error).toBeInstanceOf(MetricsError));
         }
       }),
-      { numRuns: 200 },
+      { numRuns: Number(process.env.RUNS ?? 200) },
     );
+  });
+
+  it("the pure entries and createReports refuse anything malformed with a MetricsError", () => {
+    const calendar = createCalendar();
+    fc.assert(
+      fc.property(fc.anything(), (a) => {
+        for (const call of [
+          () => lastClosedPeriod(a as never, calendar, NOW),
+          () => lastClosedPeriod("daily", a as never, NOW),
+          () => lastClosedPeriod("0 8 * * 1", calendar, a as never),
+          () => closedPeriods("weekly", calendar, NOW, a as never),
+          () => closedPeriods("daily", calendar, NOW, { limit: a } as never),
+          () => closedPeriods("daily", calendar, NOW, { limit: 3, after: a } as never),
+          () => buildReport(a as never),
+          () => createReports(a as never, { transport }),
+        ]) {
+          try {
+            call();
+          } catch (error) {
+            expect(error).toBeInstanceOf(MetricsError);
+          }
+        }
+      }),
+      { numRuns: Number(process.env.RUNS ?? 300) },
+    );
+    expect(() => closedPeriods("* * * * *", calendar, NOW, { limit: 10_001 })).toThrow(/limit/);
+    expect(closedPeriods("* * * * *", calendar, NOW, { limit: 10_000 })).toHaveLength(10_000);
   });
 
   it("nearest() picks the closest name by edit distance, ignoring case", () => {
     expect(nearest("LEASEMS", ["transport", "leaseMs", "logger"])).toBe("leaseMs");
     expect(nearest("trasnport", ["transport", "from"])).toBe("transport");
     expect(nearest("zzzzzzzz", ["now", "maxCatchUp"])).toBe("now");
+  });
+});
+
+describe("metric set names and addresses on a Postgres store (PGlite)", () => {
+  it("whatever validation accepts is stored and read back; the rest is refused before any write", async () => {
+    const store = postgresStore({ client: await PGlite.create() });
+    const m = createMetrics({ store, timezone: "UTC" });
+    const reports = createReports(m, { transport, now: () => NOW - 86_400_000 });
+    const text = fc.oneof(
+      fc.string({ unit: "binary", minLength: 1, maxLength: 30 }),
+      fc.string({
+        unit: fc.constantFrom(
+          "\u0000",
+          "\ud800",
+          "\udc00",
+          "\u009b",
+          "\u001b",
+          "\u2028",
+          "é",
+          "a",
+          "🚀",
+          ":",
+          "{",
+          " ",
+        ),
+        minLength: 1,
+        maxLength: 12,
+      }),
+    );
+    try {
+      await fc.assert(
+        fc.asyncProperty(
+          text,
+          fc.constantFrom("a@example.org", "x\u0000@example.org", "é@exämple.org"),
+          async (name, to) => {
+            const created = await reports.createMetricSet({ name, metrics: ["x"], recipients: [to] }).then(
+              (set) => set,
+              (error: unknown) => {
+                expect(error).toBeInstanceOf(MetricsError);
+                expect((error as MetricsError).code).toBe("E_INVALID_OPTION");
+                return null;
+              },
+            );
+            const stored = (await reports.metricSets()).find((s) => s.name === name);
+            expect(stored ?? null).toEqual(created);
+            if (created) {
+              const result = await reports.sendReports({ now: NOW });
+              expect(result.failed).toEqual([]);
+              await reports.deleteMetricSet(name);
+            }
+          },
+        ),
+        { numRuns: 150 },
+      );
+    } finally {
+      await m.dispose();
+    }
   });
 });

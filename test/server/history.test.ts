@@ -24,6 +24,7 @@ describe("GET /api/v1/metrics/:slug", () => {
       from: "2024-03-15T09:00:00.000Z",
       to: "2024-03-15T12:00:00.000Z",
       definition: null,
+      keptFrom: null,
       rows: [
         { start: "2024-03-15T09:00:00.000Z", count: 0 },
         { start: "2024-03-15T10:00:00.000Z", count: 3 },

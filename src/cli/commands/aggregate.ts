@@ -40,11 +40,14 @@ export async function runAggregate(
         ...(options.batchSize ? { batchSize: options.batchSize } : {}),
       });
       progress.stop();
-      if (options.json) return { code: 0, stdout: formatJson({ ...result, supported: true }) };
+      // The prune step of retention (`?retention=` on the store URL) runs after every fold.
+      const pruned = controller.signal.aborted ? 0 : (await metrics.prune()).buckets;
+      if (options.json) return { code: 0, stdout: formatJson({ ...result, pruned, supported: true }) };
       const stopped = controller.signal.aborted ? " (stopped early; run again to finish)" : "";
+      const expired = pruned > 0 ? `; deleted ${count(pruned, "expired bucket")}` : "";
       return {
         code: 0,
-        stdout: `aggregated ${count(result.items, "item")} into ${count(result.buckets, "bucket")} in ${count(result.batches, "batch")}${stopped}\n`,
+        stdout: `aggregated ${count(result.items, "item")} into ${count(result.buckets, "bucket")} in ${count(result.batches, "batch")}${expired}${stopped}\n`,
       };
     } catch (error) {
       progress.stop();

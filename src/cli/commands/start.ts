@@ -1,4 +1,5 @@
 import { Command, Option } from "commander";
+import type { ReportMessage } from "../../reports/index.js";
 import { parseDuration } from "../../time/index.js";
 import { startArchiver } from "../_archiver.js";
 import { action, type CommandFactory, globalsOf } from "../_command.js";
@@ -9,6 +10,7 @@ import { createStyle, formatNumber } from "../_format.js";
 import { isLoopback, parseHost } from "../_host.js";
 import { openMetrics } from "../_metrics.js";
 import { parsePort } from "../_parse.js";
+import { startPruner } from "../_pruner.js";
 import { ensureDemoSet, openReports, type TransportOptions } from "../_reports.js";
 import { type ReportScheduler, startReportScheduler } from "../_scheduler.js";
 import { seedDemo } from "../_seed.js";
@@ -80,8 +82,18 @@ export async function runStart(
       if (options.reports && (await ensureDemoSet(metrics, ctx, ctx.now() - 90 * DAY)))
         ctx.stderr.write('demo data: metric set "Daily overview", reported daily to team@example.org\n');
     }
+    let reports: Awaited<ReturnType<typeof openReports>> | undefined;
+    const sendNow = (m: ReportMessage) =>
+      reports
+        ? reports.mail.transport.send({ ...m, ...(reports.mail.from ? { from: reports.mail.from } : {}) })
+        : Promise.reject(new Error("reports are not ready yet"));
     const app = usage(() =>
-      createApp(metrics, { logger, ...(tokens.length > 0 ? { auth: { tokens } } : {}) }),
+      createApp(metrics, {
+        logger,
+        ...(tokens.length > 0 ? { auth: { tokens } } : {}),
+        // The dashboard's "Send now" uses the scheduler's transport once it is open.
+        ...(options.reports ? { reports: { transport: { send: (m) => sendNow(m) } } } : {}),
+      }),
     );
     const server = await serve(app, { port: options.port, hostname: options.host }).catch(
       (error: unknown) => {
@@ -94,9 +106,9 @@ export async function runStart(
         );
       },
     );
-    let reports: Awaited<ReturnType<typeof openReports>> | undefined;
     let scheduler: ReportScheduler | undefined;
     let archiver: { stop(): Promise<void> } | undefined;
+    const pruner = startPruner(metrics, logger);
     try {
       if (tiers) {
         archiver = startArchiver({ ...tiers, olderThan: options.archiveOlderThan, metrics, ctx, logger });
@@ -127,6 +139,7 @@ export async function runStart(
       ctx.stderr.write(`${signal}: shutting down\n`);
     } finally {
       await archiver?.stop();
+      await pruner.stop();
       await scheduler?.stop();
       await reports?.close();
       await server.close();

@@ -1,9 +1,18 @@
 import { describeValue, MetricsError } from "../../errors.js";
-import { GRANULARITIES, type Granularity, rankOf } from "../../time/index.js";
+import { type Calendar, GRANULARITIES, type Granularity, rankOf } from "../../time/index.js";
+import { keptFrom, parseRetention, type RetentionOptions } from "../_retention.js";
 import type { MetricDefinition, MetricSetRecord, RecordOp, ReportKey, SlugInfo, Store } from "../types.js";
 
-/** Options of {@link memoryStore}. None yet; reserved for future settings. */
-export type MemoryStoreOptions = Record<string, never>;
+/** Options of {@link memoryStore}. */
+export interface MemoryStoreOptions {
+  /**
+   * How long counts of each granularity are kept after their bucket ends:
+   * `{ minutes: "2d", hours: "90d", days: "5y" }` (durations or ms). Expired
+   * buckets read as 0 and are deleted by `prune()` (`metrics.prune()`).
+   * @default {} (keep everything)
+   */
+  retention?: RetentionOptions;
+}
 
 interface SlugState {
   counts: Map<Granularity, Map<number, number>>;
@@ -31,7 +40,23 @@ const sorted = (values: Iterable<string>): string[] => [...values].sort();
  * @example
  * const metrics = createMetrics({ store: memoryStore() });
  */
-export function memoryStore(_options: MemoryStoreOptions = {}): Store {
+export function memoryStore(options: MemoryStoreOptions = {}): Store {
+  if (options === null || typeof options !== "object") {
+    throw new MetricsError(
+      "E_INVALID_OPTION",
+      `memoryStore() options must be an object, got ${describeValue(options)}`,
+    );
+  }
+  for (const key of Object.keys(options)) {
+    if (key !== "retention") {
+      throw new MetricsError(
+        "E_INVALID_OPTION",
+        `Unknown memoryStore() option ${describeValue(key)}; did you mean "retention"?`,
+      );
+    }
+  }
+  const retention = parseRetention(options.retention, "memoryStore()");
+  let calendar: Calendar | undefined;
   const slugs = new Map<string, SlugState>();
   const categories = new Map<string, Set<string>>();
   const groups = new Map<string, Set<string>>();
@@ -128,8 +153,30 @@ export function memoryStore(_options: MemoryStoreOptions = {}): Store {
 
   return {
     kind: "memory",
-    async attach({ calendar }) {
-      const wanted = { timezone: calendar.timezone, weekStart: calendar.weekStart };
+    retention,
+    async prune(now) {
+      let buckets = 0;
+      if (!calendar) return { buckets };
+      for (const g of GRANULARITIES) {
+        const from = keptFrom(calendar, retention, g, now);
+        if (from === undefined) continue;
+        const first = calendar.bucket(g, from).index;
+        for (const state of slugs.values()) {
+          const counts = state.counts.get(g);
+          if (!counts) continue;
+          for (const index of counts.keys()) {
+            if (index < first) {
+              counts.delete(index);
+              buckets++;
+            }
+          }
+        }
+      }
+      return { buckets };
+    },
+    async attach(context) {
+      const wanted = { timezone: context.calendar.timezone, weekStart: context.calendar.weekStart };
+      calendar ??= context.calendar;
       if (!config) config = wanted;
       else if (config.timezone !== wanted.timezone || config.weekStart !== wanted.weekStart) {
         throw new MetricsError(

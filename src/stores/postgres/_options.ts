@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { describeValue, MetricsError, redactUrl } from "../../errors.js";
+import { parseRetention, type Retention, type RetentionOptions } from "../_retention.js";
 import type { Logger } from "../types.js";
 import type { PostgresClient } from "./_db.js";
 
@@ -64,6 +65,14 @@ export interface PostgresStoreOptions {
   commandTimeoutMs?: number;
   /** Where warnings go (e.g. an idle pool connection dropped). @default the logger given to createMetrics */
   logger?: Logger;
+  /**
+   * How long counts of each granularity are kept after their bucket ends:
+   * `{ minutes: "2d", hours: "90d", days: "5y" }` (durations or ms). Expired
+   * buckets read as 0 at once; `prune()` (run by `metrics.prune()`,
+   * `tallyboard start` hourly and `tallyboard aggregate`) deletes their rows.
+   * @default {} (keep everything)
+   */
+  retention?: RetentionOptions;
 }
 
 /** Where the store connects, after validation. */
@@ -83,6 +92,7 @@ export interface ResolvedOptions {
   connectTimeoutMs: number;
   commandTimeoutMs: number;
   logger: Logger | undefined;
+  retention: Retention;
 }
 
 const SCHEMA = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
@@ -133,10 +143,12 @@ export function resolveOptions(options: PostgresStoreOptions): ResolvedOptions {
     connectTimeoutMs: milliseconds(options, "connectTimeoutMs", 10_000),
     commandTimeoutMs: milliseconds(options, "commandTimeoutMs", 30_000),
     logger: options.logger,
+    retention: parseRetention(options.retention, "postgresStore()"),
   };
 }
 
 const KEYS = [
+  "retention",
   "url",
   "client",
   "dataDir",

@@ -76,6 +76,10 @@ export function statements(s: string) {
       FROM unnest($8::text[], $9::bigint[], $10::bigint[], $11::smallint[], $12::smallint[]) AS u(slug, ms, n, lo, hi)
       ${go}`,
 
+    /** Retention: delete rollups of granularity rank $1 whose bucket index is below $2. */
+    pruneRollups: `WITH d AS (DELETE FROM ${s}.rollups WHERE granularity = $1::smallint AND bucket_index < $2::bigint
+      RETURNING 1) SELECT count(*)::int AS n FROM d`,
+
     /** Drop exactly-once batch ids older than $1 seconds. */
     pruneBatches: `DELETE FROM ${s}.batches WHERE applied_at < now() - make_interval(secs => $1::float8)`,
 

@@ -1,5 +1,6 @@
 import { MetricsError } from "../../errors.js";
-import { type Calendar, createCalendar, type WeekStart } from "../../time/index.js";
+import { type Calendar, createCalendar, GRANULARITIES, rankOf, type WeekStart } from "../../time/index.js";
+import { keptFrom } from "../_retention.js";
 import type { GaugeValue, Logger, MetricDefinition, Store } from "../types.js";
 import { aggregateItems, checkAggregateOptions } from "./_aggregate.js";
 import { clientDb, type Db, storeError, withRetry } from "./_db.js";
@@ -117,6 +118,19 @@ export function postgresStore(options: PostgresStoreOptions): Store {
           lastPrune = Date.now();
           await db.query(sql.pruneBatches, [BATCH_ID_TTL_S]);
         }
+      }),
+    retention: cfg.retention,
+    prune: (now) =>
+      run("prune", async (db) => {
+        const cal = await calendarOf(db);
+        let buckets = 0;
+        for (const g of GRANULARITIES) {
+          const from = keptFrom(cal, cfg.retention, g, now);
+          if (from === undefined) continue;
+          const [row] = await db.query(sql.pruneRollups, [rankOf(g), cal.bucket(g, from).index]);
+          buckets += Number(row?.n ?? 0);
+        }
+        return { buckets };
       }),
     importBuckets: (rows, { batchId }) =>
       run("importBuckets", (db) => withRetry(() => importRows(db, sql, rows, batchId))),

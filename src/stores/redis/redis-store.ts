@@ -1,5 +1,5 @@
 import { describeValue, MetricsError } from "../../errors.js";
-import type { Calendar } from "../../time/index.js";
+import { type Calendar, GRANULARITIES } from "../../time/index.js";
 import type { Logger, MetricDefinition, Store } from "../types.js";
 import { createDrain } from "./_archive.js";
 import { createBatchWriter } from "./_batch.js";
@@ -125,6 +125,14 @@ export function redisStore(options: RedisStoreOptions = {}): Store {
         }
       });
     },
+    retention: Object.freeze(
+      Object.fromEntries(
+        GRANULARITIES.flatMap((g, rank) => {
+          const ms = resolved.retention[rank];
+          return ms === undefined ? [] : [[g, ms]];
+        }),
+      ),
+    ),
     record,
     recordBatch: batches.recordBatch,
     // A drain runs for as long as it has chunks to move (it is not bounded by

@@ -81,6 +81,12 @@ export function tieredStore(options: TieredStoreOptions): Store {
     async attach(context) {
       await both((s) => s.attach(context));
     },
+    // Old buckets live in the cold tier, so its retention is what reads honour.
+    ...(cold.retention && { retention: cold.retention }),
+    async prune(now) {
+      const results = await Promise.all([hot.prune?.(now), cold.prune?.(now)]);
+      return { buckets: results.reduce((sum, r) => sum + (r?.buckets ?? 0), 0) };
+    },
     record: (op) => hot.record(op),
     recordBatch: (ops, batchOptions) => hot.recordBatch(ops, batchOptions),
     async read(query) {
