@@ -19,6 +19,8 @@ export {
   createCalendar,
   GRANULARITIES,
   type Granularity,
+  type InstantInput,
   parseGranularity,
+  parseInstant,
   type WeekStart,
 } from "./time/index.js";

@@ -1,12 +1,7 @@
 import { describeValue, MetricsError } from "../errors.js";
-import {
-  type Granularity,
-  granularityRange,
-  MAX_INSTANT,
-  MIN_INSTANT,
-  parseGranularity,
-} from "../time/index.js";
-import type { GranularityRangeOptions, TimeInput } from "./types.js";
+import { type Granularity, granularityRange, parseGranularity } from "../time/index.js";
+import { checkKeys, keySet } from "./_schema.js";
+import type { GranularityRangeOptions } from "./types.js";
 
 const SLUG = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$/;
 
@@ -28,29 +23,41 @@ export function checkCount(value: unknown, what = "count"): number {
   );
 }
 
-/** Epoch ms of a Date, epoch-ms number or ISO string; `E_INVALID_DATE` otherwise. */
-export function toInstant(value: TimeInput | undefined, fallback: () => number, what = "date"): number {
-  if (value === undefined) return fallback();
-  let t: number;
-  if (value instanceof Date) t = value.getTime();
-  else if (typeof value === "number") t = value;
-  else if (typeof value === "string" && value.trim() !== "") t = Date.parse(value);
-  else t = Number.NaN;
-  if (!Number.isFinite(t) || t < MIN_INSTANT || t > MAX_INSTANT) {
-    throw new MetricsError(
-      "E_INVALID_DATE",
-      `Invalid ${what} ${describeValue(value)}: expected a Date, epoch milliseconds or an ISO 8601 string between years 1000 and 9999`,
-    );
-  }
-  return Math.floor(t);
+/** Throws `E_INVALID_OPTION` unless `value` is undefined or a positive safe integer (or Infinity when allowed). */
+export function checkPositive(value: unknown, what: string, allowInfinity = false): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === "number" && Number.isSafeInteger(value) && value > 0) return value;
+  if (allowInfinity && value === Number.POSITIVE_INFINITY) return value;
+  throw new MetricsError(
+    "E_INVALID_OPTION",
+    `${what} must be a positive integer${allowInfinity ? " or Infinity" : ""}, got ${describeValue(value)}`,
+  );
 }
 
-/** Resolves granularity ranges, memoising the (frozen) result per min/max pair. */
-export function createRangeResolver(defaults: GranularityRangeOptions) {
+/** Throws `E_INVALID_OPTION` unless `value` is undefined or a function. */
+export function checkFunction(value: unknown, what: string): void {
+  if (value !== undefined && typeof value !== "function") {
+    throw new MetricsError("E_INVALID_OPTION", `${what} must be a function, got ${describeValue(value)}`);
+  }
+}
+
+const RANGE = keySet("granularities", ["min", "max"]);
+
+/**
+ * Resolves granularity ranges (`{ min, max }`, each a granularity name),
+ * memoising the (frozen) result per min/max pair.
+ */
+export function createRangeResolver(defaults: unknown) {
+  const base = checkKeys(defaults, RANGE) as GranularityRangeOptions;
   const cache = new Map<string, readonly Granularity[]>();
-  const resolve = (options: GranularityRangeOptions | undefined): readonly Granularity[] => {
-    const min = options?.min ?? defaults.min ?? "hours";
-    const max = options?.max ?? defaults.max ?? "years";
+  const resolve = (options: unknown): readonly Granularity[] => {
+    const o = checkKeys(options, RANGE) as GranularityRangeOptions;
+    // undefined means "the default"; null is a bad value, not a missing one.
+    const min: unknown = o.min !== undefined ? o.min : base.min !== undefined ? base.min : "hours";
+    const max: unknown = o.max !== undefined ? o.max : base.max !== undefined ? base.max : "years";
+    if (typeof min !== "string" || typeof max !== "string") {
+      return granularityRange(parseGranularity(min), parseGranularity(max));
+    }
     const key = `${min}|${max}`;
     let found = cache.get(key);
     if (!found) {

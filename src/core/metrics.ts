@@ -2,26 +2,30 @@ import { describeValue, MetricsError } from "../errors.js";
 import { keptFrom } from "../stores/_retention.js";
 import { memoryStore } from "../stores/memory/index.js";
 import type { RecordOp } from "../stores/types.js";
-import { createCalendar, parseGranularity } from "../time/index.js";
+import { createCalendar, parseGranularity, parseInstant } from "../time/index.js";
 import { readCounts } from "./_history.js";
-import { checkDefinition, makeCapture } from "./_options.js";
-import { checkCount, checkName, createRangeResolver, toInstant } from "./_validate.js";
-import type {
-  HistoryOptions,
-  HistoryRow,
-  Metrics,
-  MetricsOptions,
-  RecordEvent,
-  RecordOptions,
-} from "./types.js";
+import { checkDefinition, checkMetricsOptions, checkStore, makeCapture } from "./_options.js";
+import { checkKeys, keySet } from "./_schema.js";
+import { seedMethods } from "./_seed.js";
+import { DEFAULT_MAX_SLUGS, slugCap } from "./_slugs.js";
+import { checkCount, checkFunction, checkName, checkPositive, createRangeResolver } from "./_validate.js";
+import type { HistoryRow, Metrics, MetricsOptions, RecordOptions } from "./types.js";
 
 const DEFAULT_MAX_POINTS = 100_000;
 const RESOLVED = Promise.resolve();
 
+const RECORD_KEYS = ["by", "at", "category", "group", "granularities"] satisfies (keyof RecordOptions)[];
+// A RecordEvent may be passed as record() options: its `slug` must then be the slug argument.
+const RECORD = keySet("record() options", [...RECORD_KEYS, "slug"]);
+const EVENT = keySet("recordMany() event", ["slug", ...RECORD_KEYS]);
+const HISTORY = keySet("history() options", ["from", "to", "granularity"]);
+const DISPOSE = keySet("dispose() options", ["discard"]);
+const AGGREGATE = keySet("aggregate() options", ["batchSize", "onProgress", "signal"]);
+
 /**
  * Create a metrics instance. Throws `MetricsError` at once for bad options;
- * every method returns a promise and reports bad input by rejecting it, before
- * any I/O.
+ * every method returns a promise and reports bad input (a bad value, an
+ * unknown option key) by rejecting it, before any I/O.
  *
  * @example
  * const metrics = createMetrics({ timezone: "Europe/London" });
@@ -29,22 +33,20 @@ const RESOLVED = Promise.resolve();
  * const rows = await metrics.history("signups", { from: "2024-01-01", granularity: "days" });
  */
 export function createMetrics(options: MetricsOptions = {}): Metrics {
-  const store = options.store ?? memoryStore();
+  checkMetricsOptions(options);
+  const store = options.store === undefined ? memoryStore() : checkStore(options.store);
   const calendar = createCalendar({
     ...(options.timezone !== undefined && { timezone: options.timezone }),
     ...(options.weekStart !== undefined && { weekStart: options.weekStart }),
   });
-  const resolveRange = createRangeResolver(options.granularities ?? {});
+  const timezone = calendar.timezone;
+  const resolveRange = createRangeResolver(options.granularities);
   resolveRange(undefined); // validates the defaults now
-  const maxPoints = options.maxPoints ?? DEFAULT_MAX_POINTS;
-  if (!Number.isSafeInteger(maxPoints) || maxPoints < 1) {
-    throw new MetricsError(
-      "E_INVALID_OPTION",
-      `maxPoints must be a positive integer, got ${describeValue(maxPoints)}`,
-    );
-  }
+  const maxPoints = checkPositive(options.maxPoints, "maxPoints") ?? DEFAULT_MAX_POINTS;
+  const maxSlugs = checkPositive(options.maxSlugs, "maxSlugs", true) ?? DEFAULT_MAX_SLUGS;
   const now = options.now ?? Date.now;
   const capture = makeCapture(options, store, calendar);
+  const cap = slugCap(store, maxSlugs, now);
 
   let attached = false;
   let attaching: Promise<void> | undefined;
@@ -56,15 +58,18 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const ready = async (): Promise<void> => {
     if (disposing) throw new MetricsError("E_DISPOSED", "This metrics instance was disposed");
     if (attached) return;
-    attaching ??= store.attach({ calendar, ...(options.logger && { logger: options.logger }) }).then(
-      () => {
-        attached = true;
-      },
-      (error: unknown) => {
-        attaching = undefined;
-        throw error;
-      },
-    );
+    attaching ??= store
+      .attach({ calendar, ...(options.logger && { logger: options.logger }) })
+      .then(() => cap.load())
+      .then(
+        () => {
+          attached = true;
+        },
+        (error: unknown) => {
+          attaching = undefined;
+          throw error;
+        },
+      );
     await attaching;
   };
 
@@ -76,12 +81,20 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       return read();
     };
 
-  const toOp = (slug: string, o: RecordOptions = {}): RecordOp => {
-    checkName(slug);
+  /** A validated record; `E_INVALID_*` for any bad argument or unknown option key. */
+  const toOp = (slug: unknown, options: unknown, keys = RECORD): RecordOp => {
+    const name = checkName(slug);
+    const o = checkKeys(options, keys) as RecordOptions & { slug?: unknown };
+    if (o.slug !== undefined && o.slug !== name) {
+      throw new MetricsError(
+        "E_INVALID_OPTION",
+        `record() options hold slug ${describeValue(o.slug)}, which differs from the slug argument ${describeValue(name)}`,
+      );
+    }
     const by = o.by === undefined ? 1 : checkCount(o.by, "count (by)");
-    const at = toInstant(o.at, now, "time (at)");
+    const at = parseInstant(o.at === undefined ? now() : o.at, timezone, "time (at)");
     const op: RecordOp = {
-      slug,
+      slug: name,
       by,
       at,
       buckets: calendar.bucketsAt(at),
@@ -92,55 +105,96 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     return op;
   };
 
-  const history = async (slug: string, o: HistoryOptions): Promise<HistoryRow[]> => {
-    checkName(slug);
-    if (o === null || typeof o !== "object") {
-      throw new MetricsError(
-        "E_INVALID_OPTION",
-        `history() needs { from, to?, granularity }, got ${describeValue(o)}`,
-      );
+  /** Hand `ops` to the capture, admitting new slugs under `maxSlugs` first (all or none). */
+  const write = async (ops: readonly RecordOp[], one: boolean): Promise<void> => {
+    let admitted: string[] = [];
+    if (!ops.every((op) => cap.knows(op.slug))) admitted = await cap.admit(ops.map((op) => op.slug));
+    try {
+      await (one ? capture.record(ops[0] as RecordOp) : capture.recordMany(ops));
+    } catch (error) {
+      cap.release(admitted);
+      throw error;
     }
-    const granularity = parseGranularity(o.granularity);
-    const from = toInstant(o.from ?? Number.NaN, now, "range start (from)");
-    const to = toInstant(o.to, now, "range end (to)");
-    const buckets = calendar.range(granularity, from, to, maxPoints);
-    await ready();
-    const counts = await readCounts(store, calendar, slug, granularity, buckets, now());
-    return buckets.map((b, i) => ({ start: new Date(b.start), count: counts[i] ?? 0 }));
+    cap.settle(admitted);
   };
 
   const recordAsync = async (slug: string, o?: RecordOptions): Promise<void> => {
     const op = toOp(slug, o);
     if (!attached) await ready();
     else if (disposing) throw new MetricsError("E_DISPOSED", "This metrics instance was disposed");
-    await capture.record(op);
+    if (cap.knows(op.slug)) await capture.record(op);
+    else await write([op], true);
   };
   // Buffered/queue fast path: accepted synchronously, one shared resolved promise.
   const add = capture.add;
   const record = (slug: string, o?: RecordOptions): Promise<void> => {
     if (add === undefined || !attached) return recordAsync(slug, o);
+    let op: RecordOp;
     try {
-      add(toOp(slug, o));
+      op = toOp(slug, o);
+      if (cap.knows(op.slug)) {
+        add(op);
+        return RESOLVED;
+      }
     } catch (error) {
       return Promise.reject(error);
     }
-    return RESOLVED;
+    // A slug this instance has not seen yet goes through the maxSlugs check first.
+    return disposing
+      ? Promise.reject(new MetricsError("E_DISPOSED", "This metrics instance was disposed"))
+      : write([op], true);
   };
+
+  /** The buckets a history query reads; validates everything first. */
+  const query = (slug: unknown, options: unknown) => {
+    checkName(slug);
+    const o = checkKeys(options, HISTORY, false);
+    const granularity = parseGranularity(o.granularity);
+    const from = parseInstant(o.from, timezone, "range start (from)");
+    const to = parseInstant(o.to === undefined ? now() : o.to, timezone, "range end (to)");
+    return { granularity, buckets: calendar.range(granularity, from, to, maxPoints) };
+  };
+
+  const history = async (slug: string, o: unknown): Promise<HistoryRow[]> => {
+    const { granularity, buckets } = query(slug, o);
+    await ready();
+    const counts = await readCounts(store, calendar, slug, granularity, buckets, now());
+    return buckets.map((b, i) => ({ start: new Date(b.start), count: counts[i] ?? 0 }));
+  };
+
+  /** Wrap a one-name method so the name is checked before the store is reached. */
+  const byName =
+    <T>(what: string, read: (name: string) => Promise<T>) =>
+    async (name: string): Promise<T> => {
+      checkName(name, what);
+      await ready();
+      return read(name);
+    };
 
   const metrics: Metrics = {
     store,
     calendar,
     record,
-    async recordMany(events: readonly RecordEvent[]) {
+    async recordMany(events) {
       if (!Array.isArray(events)) {
         throw new MetricsError(
           "E_INVALID_OPTION",
           `recordMany() needs an array, got ${describeValue(events)}`,
         );
       }
-      const ops = events.map((e) => toOp(e?.slug, e));
+      const ops: RecordOp[] = [];
+      // A plain loop: map() would skip the holes of a sparse array.
+      for (let i = 0; i < events.length; i++) {
+        try {
+          const o = checkKeys(events[i], EVENT, false);
+          ops.push(toOp(o.slug, o, EVENT));
+        } catch (error) {
+          if (!(error instanceof MetricsError)) throw error;
+          throw new MetricsError(error.code, `events[${i}]: ${error.message}`, { cause: error });
+        }
+      }
       await ready();
-      await capture.recordMany(ops);
+      if (ops.length > 0) await write(ops, false);
     },
     history,
     async historyMany(slugs, o) {
@@ -151,14 +205,11 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
         );
       }
       for (const slug of slugs) checkName(slug);
+      query(slugs[0] ?? "x", o);
       const rows = await Promise.all(slugs.map((slug) => history(slug, o)));
       return Object.fromEntries(slugs.map((slug, i) => [slug, rows[i] as HistoryRow[]]));
     },
-    async total(slug) {
-      checkName(slug);
-      await ready();
-      return store.total(slug);
-    },
+    total: byName("slug", (slug) => store.total(slug)),
     async prune() {
       await ready();
       return (await store.prune?.(now())) ?? { buckets: 0 };
@@ -169,22 +220,10 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     },
     slugs: afterReady(() => store.slugs()),
     categories: afterReady(() => store.categories()),
-    async categorySlugs(category) {
-      checkName(category, "category");
-      await ready();
-      return store.categorySlugs(category);
-    },
+    categorySlugs: byName("category", (category) => store.categorySlugs(category)),
     groups: afterReady(() => store.groups()),
-    async groupSlugs(group) {
-      checkName(group, "group");
-      await ready();
-      return store.groupSlugs(group);
-    },
-    async slugInfo(slug) {
-      checkName(slug);
-      await ready();
-      return store.slugInfo(slug);
-    },
+    groupSlugs: byName("group", (group) => store.groupSlugs(group)),
+    slugInfo: byName("slug", (slug) => store.slugInfo(slug)),
     async setGauge(slug, value) {
       checkName(slug);
       if (typeof value !== "number" || !Number.isFinite(value)) {
@@ -196,33 +235,37 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       await ready();
       await store.setGauge(slug, value);
     },
-    async gauge(slug) {
-      checkName(slug);
-      await ready();
-      return store.gauge(slug);
-    },
+    gauge: byName("slug", (slug) => store.gauge(slug)),
     gauges: afterReady(() => store.gauges()),
-    async deleteMetric(slug) {
-      checkName(slug);
-      await ready();
+    deleteMetric: byName("slug", async (slug) => {
       await capture.flush();
       await store.deleteMetric(slug);
-    },
+      cap.forget(slug);
+    }),
     async createMetric(definition) {
       const clean = checkDefinition(definition);
       await ready();
       await store.putDefinition(clean);
       return clean;
     },
-    metric: (slug, num = 1) => record(slug, { by: num }),
+    metric: async (slug, num = 1) => record(slug, { by: num }),
     definitions: afterReady(() => store.definitions()),
-    async aggregate(o) {
+    async aggregate(options) {
+      const o = checkKeys(options, AGGREGATE);
+      checkPositive(o.batchSize, "batchSize");
+      checkFunction(o.onProgress, "onProgress");
+      if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
+        throw new MetricsError(
+          "E_INVALID_OPTION",
+          `signal must be an AbortSignal, got ${describeValue(o.signal)}`,
+        );
+      }
       await ready();
       if (!store.aggregate) {
         throw new MetricsError("E_UNSUPPORTED", `The ${store.kind} store has no raw items to aggregate`);
       }
       await capture.flush();
-      return store.aggregate(o);
+      return store.aggregate(options);
     },
     async flush() {
       if (disposedDone) throw new MetricsError("E_DISPOSED", "This metrics instance was disposed");
@@ -230,33 +273,22 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       await capture.flush();
     },
     captureStats: () => capture.stats(),
-    async recordMetrics(o) {
-      if (o === null || typeof o !== "object") {
-        throw new MetricsError(
-          "E_INVALID_OPTION",
-          `recordMetrics() needs an options object, got ${describeValue(o)}`,
-        );
-      }
-      const args = o.args ?? [];
-      if (!Array.isArray(args))
-        throw new MetricsError("E_INVALID_SLUG", `args must be an array, got ${describeValue(args)}`);
-      const slug = [checkName(o.slug), ...args.map(String)].join(":");
-      await record(slug, {
-        by: o.count ?? 1,
-        ...(o.when !== undefined && { at: o.when }),
-        ...(o.category !== undefined && { category: o.category }),
-        ...(o.group !== undefined && { group: o.group }),
-        granularities: {
-          ...(o.minGranularity !== undefined && { min: o.minGranularity }),
-          ...(o.maxGranularity !== undefined && { max: o.maxGranularity }),
-        },
-      });
-    },
-    getMetrics: (o) =>
-      history(o?.slug, { from: o?.dtStart, to: o?.dtEnd ?? Number.NaN, granularity: o?.granularity }),
+    ...seedMethods(record, history),
     getCategorySlugs: (category) => metrics.categorySlugs(category),
     getCategories: () => metrics.categories(),
-    dispose(o = {}) {
+    dispose(options) {
+      let o: { discard?: boolean };
+      try {
+        o = checkKeys(options, DISPOSE) as { discard?: boolean };
+        if (o.discard !== undefined && typeof o.discard !== "boolean") {
+          throw new MetricsError(
+            "E_INVALID_OPTION",
+            `discard must be a boolean, got ${describeValue(o.discard)}`,
+          );
+        }
+      } catch (error) {
+        return Promise.reject(error);
+      }
       disposing = true;
       if (o.discard && disposeRun) capture.dispose({ discard: true }).catch(() => undefined);
       disposeRun ??= (async () => {

@@ -43,7 +43,11 @@ type GranularityWord =
  */
 export type GranularityName = GranularityWord | Capitalize<GranularityWord> | Uppercase<GranularityWord>;
 
-/** A time: a `Date`, epoch milliseconds, or an ISO 8601 string. */
+/**
+ * A time: a `Date`, epoch milliseconds (a number), or an ISO 8601 string; a
+ * date or an offset-less date-time is local to the instance's timezone. See
+ * `parseInstant()` and docs/time.md.
+ */
 export type TimeInput = Date | number | string;
 
 /** Range of granularities a record increments. */
@@ -95,6 +99,15 @@ export interface MetricsOptions {
   granularities?: GranularityRangeOptions;
   /** Largest number of rows one history query may return. @default 100000 */
   maxPoints?: number;
+  /**
+   * Most distinct slugs the store may hold: recording a slug this instance has
+   * not seen when the store holds `maxSlugs` already fails with
+   * `E_TOO_MANY_SLUGS` (a batch that would pass it fails whole). Checked per
+   * instance, from a cached slug list: processes sharing a store can together
+   * overshoot by the new slugs they have in flight. `Infinity` turns it off.
+   * @default 10000
+   */
+  maxSlugs?: number;
   /** How records reach the store. @default "direct" */
   capture?: CaptureOptions;
   /** Clock, for tests and backfills. @default () => Date.now() */
@@ -155,7 +168,8 @@ export interface RecordMetricsOptions {
 export interface GetMetricsOptions {
   slug: string;
   dtStart: TimeInput;
-  dtEnd: TimeInput;
+  /** @default now */
+  dtEnd?: TimeInput;
   granularity: GranularityName;
 }
 

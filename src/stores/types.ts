@@ -271,6 +271,11 @@ export interface AggregateResult {
   /** Rollup rows written (inserted or updated). */
   buckets: number;
   batches: number;
+  /**
+   * Slugs whose items were left pending because folding them would take a
+   * bucket or total past ±`Number.MAX_SAFE_INTEGER` (absent when none).
+   */
+  overflowed?: string[];
 }
 
 /** Minimal logger; `console` fits. */

@@ -52,20 +52,25 @@ export function addWall(g: Granularity, wall: number): number {
 
 /** Earliest instant whose wall time is `wall` (midnights, month starts), or the transition after a gap. */
 export function coarseStart(zone: ZoneOffsets, wall: number): number {
+  return earliestInstantOfWall(zone, wall) ?? firstInstantAtOrAfterWall(zone, wall);
+}
+
+/** Earliest instant whose wall time is exactly `wall`; null when the zone skipped it. */
+export function earliestInstantOfWall(zone: ZoneOffsets, wall: number): number | null {
   let best = Number.POSITIVE_INFINITY;
   for (const probe of [wall - 14 * HOUR, wall - zone.offsetAt(wall), wall + 12 * HOUR]) {
     const off = zone.offsetAt(probe);
     const candidate = wall - off;
     if (candidate < best && zone.offsetAt(candidate) === off) best = candidate;
   }
-  if (best !== Number.POSITIVE_INFINITY) return best;
-  return firstInstantAtOrAfterWall(zone, wall, wall - 15 * HOUR, wall + 15 * HOUR);
+  return best === Number.POSITIVE_INFINITY ? null : best;
 }
 
-function firstInstantAtOrAfterWall(zone: ZoneOffsets, wall: number, lo: number, hi: number): number {
-  // Invariant: wall(lo) < wall, wall(hi) >= wall; bisect to the second.
-  let a = Math.floor(lo / 1000) * 1000;
-  let b = Math.ceil(hi / 1000) * 1000;
+/** The first instant (to the second) whose wall time is `wall` or later: the end of a gap holding `wall`. */
+export function firstInstantAtOrAfterWall(zone: ZoneOffsets, wall: number): number {
+  // Invariant: wall(a) < wall, wall(b) >= wall; bisect to the second.
+  let a = Math.floor((wall - 15 * HOUR) / 1000) * 1000;
+  let b = Math.ceil((wall + 15 * HOUR) / 1000) * 1000;
   while (b - a > 1000) {
     const mid = a + Math.floor((b - a) / 2000) * 1000;
     if (mid + zone.offsetAt(mid) >= wall) b = mid;

@@ -63,8 +63,9 @@ const CACHE_LIMIT = 20_000;
  * time the wall clock reaches their midnight.
  */
 export function createCalendar(options: CalendarOptions = {}): Calendar {
-  const timezone = validateTimeZone(options.timezone ?? "UTC");
-  const weekStart = options.weekStart ?? "monday";
+  checkCalendarOptions(options);
+  const timezone = validateTimeZone(options.timezone === undefined ? "UTC" : options.timezone);
+  const weekStart = options.weekStart === undefined ? "monday" : options.weekStart;
   if (weekStart !== "monday" && weekStart !== "sunday") {
     throw new MetricsError(
       "E_INVALID_OPTION",
@@ -182,6 +183,25 @@ export function createCalendar(options: CalendarOptions = {}): Calendar {
       return zone.offsetAt(t);
     },
   };
+}
+
+/** Throws `E_INVALID_OPTION` unless `options` is a plain object holding only `timezone` and `weekStart`. */
+function checkCalendarOptions(options: unknown): void {
+  const proto: unknown = typeof options === "object" && options !== null && Object.getPrototypeOf(options);
+  if (proto !== Object.prototype && proto !== null) {
+    throw new MetricsError(
+      "E_INVALID_OPTION",
+      `createCalendar() options must be a plain object, got ${describeValue(options)}`,
+    );
+  }
+  for (const key in options as object) {
+    if (key !== "timezone" && key !== "weekStart") {
+      throw new MetricsError(
+        "E_INVALID_OPTION",
+        `Unknown option ${describeValue(key)} in createCalendar() options; known options: timezone, weekStart`,
+      );
+    }
+  }
 }
 
 /** Throws `E_INVALID_DATE` unless `t` is epoch ms within {@link MIN_INSTANT}..{@link MAX_INSTANT}. */

@@ -18,4 +18,5 @@ export {
   rankOf,
   type WeekStart,
 } from "./granularity.js";
+export { type InstantInput, parseInstant } from "./instant.js";
 export { validateTimeZone, type ZoneOffsets, zoneOffsets } from "./zone.js";

@@ -40,12 +40,16 @@ export function validateTimeZone(timezone: unknown): string {
 
 /** The shared offset table of a zone (validated). */
 export function zoneOffsets(timezone: string): ZoneOffsets {
+  const known = cache.get(timezone);
+  if (known) return known;
   const name = validateTimeZone(timezone);
   let zone = cache.get(name);
   if (!zone) {
     zone = name === "UTC" || name === "Etc/UTC" ? { timezone: name, offsetAt: () => 0 } : buildZone(name);
     cache.set(name, zone);
   }
+  // Also under the spelling asked for (letter case may differ), so the next lookup skips Intl.
+  if (cache.size < 2000) cache.set(timezone, zone);
   return zone;
 }
 

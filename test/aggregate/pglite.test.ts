@@ -22,7 +22,10 @@ afterEach(async () => {
   dir = undefined;
 });
 
-it("PGlite: a run killed mid-aggregate loses nothing; a rerun in a new process is exact", async () => {
+// Generous: three processes each open PGlite, CPU-bound on a loaded machine.
+it("PGlite: a run killed mid-aggregate loses nothing; a rerun in a new process is exact", {
+  timeout: 240_000,
+}, async () => {
   dir = await mkdtemp(join(tmpdir(), "tb-pglite-crash-"));
   const url = `pglite:${dir}`;
   const expected = emptyExpected();
@@ -59,7 +62,9 @@ it("PGlite: a run killed mid-aggregate loses nothing; a rerun in a new process i
   }
 });
 
-it("PGlite: aggregating while the same process keeps recording loses nothing", async () => {
+it("PGlite: aggregating while the same process keeps recording loses nothing", {
+  timeout: 240_000,
+}, async () => {
   const db = await PGlite.create();
   const store = postgresStore({ client: db, mode: "items" });
   await store.attach({ calendar });

@@ -162,6 +162,21 @@ export function startTests(): void {
       }
     });
 
+    it("start --host 0.0.0.0 --allow-open serves the open API and warns once", async () => {
+      const server = await startServer(
+        ["--store", "memory:", "start", "--host", "0.0.0.0", "--allow-open", "--port", "0", "--no-reports"],
+        { env: {} },
+      );
+      try {
+        const port = new URL(server.url).port;
+        expect((await fetch(`http://127.0.0.1:${port}/api/v1/slugs`)).status).toBe(200);
+      } finally {
+        const end = await server.stop();
+        expect(end.code).toBe(0);
+        expect(end.stderr.match(/without API tokens/g)).toHaveLength(1);
+      }
+    });
+
     it("a port in use is a runtime error (exit 1) with a hint", async () => {
       const blocker = createServer();
       await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));

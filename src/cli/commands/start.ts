@@ -95,17 +95,21 @@ export async function runStart(
         ...(options.reports ? { reports: { transport: { send: (m) => sendNow(m) } } } : {}),
       }),
     );
-    const server = await serve(app, { port: options.port, hostname: options.host }).catch(
-      (error: unknown) => {
-        if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
-        throw new Error(
-          `${options.host}:${options.port} is in use; pick another port with --port (0 = any free one)`,
-          {
-            cause: error,
-          },
-        );
-      },
-    );
+    const server = await serve(app, {
+      port: options.port,
+      hostname: options.host,
+      allowOpen: options.allowOpen === true,
+      // The warning for --allow-open is printed below, once.
+      logger: { warn: () => {}, error: logger.error },
+    }).catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
+      throw new Error(
+        `${options.host}:${options.port} is in use; pick another port with --port (0 = any free one)`,
+        {
+          cause: error,
+        },
+      );
+    });
     let scheduler: ReportScheduler | undefined;
     let archiver: { stop(): Promise<void> } | undefined;
     const pruner = startPruner(metrics, logger);

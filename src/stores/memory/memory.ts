@@ -22,6 +22,25 @@ interface SlugState {
   total: number;
 }
 
+/** Throws `E_INVALID_OPTION` unless `options` is a plain object holding only `retention`. */
+function checkOptions(options: unknown): void {
+  const proto: unknown = typeof options === "object" && options !== null && Object.getPrototypeOf(options);
+  if (proto !== Object.prototype && proto !== null) {
+    throw new MetricsError(
+      "E_INVALID_OPTION",
+      `memoryStore() options must be a plain object, got ${describeValue(options)}`,
+    );
+  }
+  for (const key in options as object) {
+    if (key !== "retention") {
+      throw new MetricsError(
+        "E_INVALID_OPTION",
+        `Unknown memoryStore() option ${describeValue(key)}; did you mean "retention"?`,
+      );
+    }
+  }
+}
+
 /** `E_COUNT_OVERFLOW` for a record that would take `g`'s bucket (or the total) past a safe integer. */
 function overflow(op: RecordOp, g: string, before: number): MetricsError {
   return new MetricsError(
@@ -41,20 +60,7 @@ const sorted = (values: Iterable<string>): string[] => [...values].sort();
  * const metrics = createMetrics({ store: memoryStore() });
  */
 export function memoryStore(options: MemoryStoreOptions = {}): Store {
-  if (options === null || typeof options !== "object") {
-    throw new MetricsError(
-      "E_INVALID_OPTION",
-      `memoryStore() options must be an object, got ${describeValue(options)}`,
-    );
-  }
-  for (const key of Object.keys(options)) {
-    if (key !== "retention") {
-      throw new MetricsError(
-        "E_INVALID_OPTION",
-        `Unknown memoryStore() option ${describeValue(key)}; did you mean "retention"?`,
-      );
-    }
-  }
+  checkOptions(options);
   const retention = parseRetention(options.retention, "memoryStore()");
   let calendar: Calendar | undefined;
   const slugs = new Map<string, SlugState>();

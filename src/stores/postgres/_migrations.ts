@@ -1,4 +1,5 @@
 import type { Db } from "./_db.js";
+import { countLimitsSql } from "./_limits.js";
 
 /** One schema change. The list is append-only: never edit or reorder a released entry. */
 export interface Migration {
@@ -154,6 +155,7 @@ CREATE TABLE ${s}.report_claims (
     // migration have neither; they expire by claimed_at and the new lease.
     sql: (s) => `ALTER TABLE ${s}.report_claims ADD COLUMN owner text, ADD COLUMN lease_ends_at timestamptz;`,
   },
+  { version: 5, name: "count limits", sql: countLimitsSql },
 ];
 
 /**
@@ -175,16 +177,19 @@ CREATE TABLE IF NOT EXISTS ${quoted}.schema_migrations (
     );
     const rows = await tx.query(`SELECT version FROM ${quoted}.schema_migrations`);
     const done = new Set(rows.map((r) => Number(r.version)));
-    const applied: number[] = [];
-    for (const m of MIGRATIONS) {
-      if (done.has(m.version)) continue;
-      await tx.exec(m.sql(quoted));
-      await tx.query(`INSERT INTO ${quoted}.schema_migrations (version, name) VALUES ($1, $2)`, [
-        m.version,
-        m.name,
-      ]);
-      applied.push(m.version);
+    const pending = MIGRATIONS.filter((m) => !done.has(m.version));
+    // Every pending migration and its ledger row in one round trip (same transaction).
+    if (pending.length > 0) {
+      await tx.exec(
+        pending
+          .map(
+            (m) =>
+              `${m.sql(quoted)};\nINSERT INTO ${quoted}.schema_migrations (version, name) VALUES (${m.version}, '${m.name.replaceAll("'", "''")}');`,
+          )
+          .join("\n"),
+      );
     }
+    const applied = pending.map((m) => m.version);
     return applied;
   });
 }

@@ -1,3 +1,4 @@
+import { describeValue, MetricsError } from "../../errors.js";
 import type { Calendar } from "../../time/index.js";
 import { GRANULARITIES, rankOf } from "../../time/index.js";
 import type { ReadQuery, ReadResult, SlugInfo } from "../types.js";
@@ -47,13 +48,29 @@ export async function readCounts(
     const at = index === undefined ? undefined : position.get(index);
     if (at !== undefined) counts[at] = (counts[at] ?? 0) + n;
   }
+  for (const count of counts) if (!Number.isSafeInteger(count)) throw unsafe(slug, "a bucket");
   return { counts, stored };
+}
+
+/**
+ * A count past ±MAX_SAFE_INTEGER can only come from pending items that
+ * `aggregate()` refused to fold (see docs/stores/postgres.md, "Count limits"):
+ * refuse the read rather than answer an inexact number.
+ */
+function unsafe(slug: string, what: string): MetricsError {
+  return new MetricsError(
+    "E_COUNT_OVERFLOW",
+    `${what} of slug ${describeValue(slug)} holds pending items that add up past ±${Number.MAX_SAFE_INTEGER}: record a correction or delete the metric`,
+  );
 }
 
 /** All-time count: the slug's folded total plus its pending items. */
 export async function readTotal(db: Queryable, sql: Statements, slug: string): Promise<number> {
   const rows = await db.query(sql.totalWithItems, [slug], "tallyboard_total");
-  return Number(rows[0]?.total ?? 0);
+  const total = BigInt(String(rows[0]?.total ?? 0));
+  const limit = BigInt(Number.MAX_SAFE_INTEGER);
+  if (total > limit || total < -limit) throw unsafe(slug, "The total");
+  return Number(total);
 }
 
 export async function readSlugInfo(db: Queryable, sql: Statements, slug: string): Promise<SlugInfo | null> {

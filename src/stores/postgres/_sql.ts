@@ -5,6 +5,9 @@
  */
 /** Origin of UTC minute bins: `date_bin` cuts absolute time, independent of any session time zone. */
 const EPOCH = "timestamptz '1970-01-01 00:00:00+00'";
+/** A folded total beyond this marks its slug `checked` (see `_limits.ts`). */
+const CHECKED_TOTAL = 2 ** 45;
+const MAX = Number.MAX_SAFE_INTEGER;
 
 export function statements(s: string) {
   /** Register slugs and add to their totals: $a text[] slugs, $b smallint[] masks, $c bigint[] totals. */
@@ -12,7 +15,8 @@ export function statements(s: string) {
     INSERT INTO ${s}.slugs AS t (slug, granularities, total)
     SELECT * FROM unnest(${a}::text[], ${b}::smallint[], ${c}::bigint[]) ${where}
     ON CONFLICT (slug) DO UPDATE
-      SET granularities = t.granularities | EXCLUDED.granularities, total = t.total + EXCLUDED.total`;
+      SET granularities = t.granularities | EXCLUDED.granularities, total = t.total + EXCLUDED.total,
+        checked = t.checked OR abs(t.total + EXCLUDED.total) > ${CHECKED_TOTAL}`;
   /** Link names to slugs: $a text[] names, $b text[] slugs. */
   const link = (table: string, column: string, a: string, b: string, where = "") => `
     INSERT INTO ${s}.${table} (${column}, slug)
@@ -33,10 +37,10 @@ export function statements(s: string) {
 
   return {
     /**
-     * rollup mode, one record, one round trip (function of migration 2).
+     * rollup mode, one record, one round trip (function of migration 5).
      * $1 slug, $2 by, $3 mask, $4 ranks[], $5 indexes[], $6 starts ms[], $7 category|null, $8 group|null.
      */
-    recordRollup: `SELECT ${s}.record_rollup($1::text, $2::bigint, $3::smallint, $4::smallint[], $5::bigint[],
+    recordRollup: `SELECT ${s}.record_rollup_safe($1::text, $2::bigint, $3::smallint, $4::smallint[], $5::bigint[],
       $6::bigint[], $7::text, $8::text)`,
     /**
      * items mode, one record, one round trip (function of migration 2).
@@ -47,34 +51,40 @@ export function statements(s: string) {
 
     /**
      * rollup mode batch (also the write half of aggregate): one statement, so atomic.
+     * Fails with SQLSTATE 22003 (nothing written) when a bucket or total would pass ±MAX_SAFE_INTEGER:
+     * checked on the rows written, since a delta may pass the limit while the sum does not.
      * $1 batch id|null; slugs $2 $3 $4; categories $5 $6; groups $7 $8; rollups $9..$13.
      */
     applyRollups: `
       WITH ${batchGuard},
-      s AS (${upsertSlugs("$2", "$3", "$4", go)}),
+      s AS (${upsertSlugs("$2", "$3", "$4", go)} RETURNING slug, total),
       c AS (${link("slug_categories", "category", "$5", "$6", go)}),
-      g AS (${link("slug_groups", "grp", "$7", "$8", go)})
-      ${upsertRollups("$9", "$10", "$11", "$12", "$13", go)}`,
+      g AS (${link("slug_groups", "grp", "$7", "$8", go)}),
+      w AS (${upsertRollups("$9", "$10", "$11", "$12", "$13", go)} RETURNING slug, count)
+      SELECT ${s}.count_overflow(x.slug) FROM (
+        SELECT slug FROM s WHERE abs(total) > ${MAX} UNION ALL SELECT slug FROM w WHERE abs(count) > ${MAX} LIMIT 1
+      ) AS x`,
 
     /**
-     * items mode batch. $1 batch id|null; registrations $2 slugs $3 masks; categories $4 $5;
-     * groups $6 $7; items $8 slugs $9 at ms $10 n $11 min $12 max.
+     * items mode, one record or a batch, one round trip (function of migration 5):
+     * parameters built by `appendItemsParams()`. False when the batch id was applied before.
      */
-    appendItems: `
-      WITH ${batchGuard},
-      s AS (
-        INSERT INTO ${s}.slugs AS t (slug, granularities)
-        SELECT u.slug, u.m FROM unnest($2::text[], $3::smallint[]) AS u(slug, m)
-        WHERE (SELECT go FROM ok) AND NOT EXISTS (
-          SELECT 1 FROM ${s}.slugs x WHERE x.slug = u.slug AND x.granularities & u.m = u.m)
-        ON CONFLICT (slug) DO UPDATE SET granularities = t.granularities | EXCLUDED.granularities
-      ),
-      c AS (${link("slug_categories", "category", "$4", "$5", go)}),
-      g AS (${link("slug_groups", "grp", "$6", "$7", go)})
-      INSERT INTO ${s}.items (slug, at, n, min_granularity, max_granularity)
-      SELECT u.slug, to_timestamp(u.ms::float8 / 1000), u.n, u.lo, u.hi
-      FROM unnest($8::text[], $9::bigint[], $10::bigint[], $11::smallint[], $12::smallint[]) AS u(slug, ms, n, lo, hi)
-      ${go}`,
+    appendItems: `SELECT ${s}.append_items($1::text, $2::text[], $3::smallint[], $4::numeric[], $5::boolean[],
+      $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::bigint[], $12::bigint[], $13::smallint[],
+      $14::smallint[], $15::text[], $16::smallint[], $17::bigint[], $18::bigint[], $19::bigint[], $20::numeric[])`,
+
+    /**
+     * Slugs of a fold one of whose buckets or total would pass
+     * ±MAX_SAFE_INTEGER once added: $1 slugs, $2 totals (`applyRollups` $2, $4);
+     * $3..$6 rollup slugs, ranks, indexes, counts (`applyRollups` $9..$11, $13).
+     */
+    foldOverflows: `
+      SELECT u.slug FROM unnest($1::text[], $2::numeric[]) AS u(slug, n)
+      LEFT JOIN ${s}.slugs x ON x.slug = u.slug WHERE abs(coalesce(x.total, 0) + u.n) > ${MAX}
+      UNION
+      SELECT u.slug FROM unnest($3::text[], $4::smallint[], $5::bigint[], $6::numeric[]) AS u(slug, g, i, n)
+      LEFT JOIN ${s}.rollups r ON r.slug = u.slug AND r.granularity = u.g AND r.bucket_index = u.i
+      WHERE abs(coalesce(r.count, 0) + u.n) > ${MAX}`,
 
     /** Retention: delete rollups of granularity rank $1 whose bucket index is below $2. */
     pruneRollups: `WITH d AS (DELETE FROM ${s}.rollups WHERE granularity = $1::smallint AND bucket_index < $2::bigint
@@ -84,19 +94,21 @@ export function statements(s: string) {
     pruneBatches: `DELETE FROM ${s}.batches WHERE applied_at < now() - make_interval(secs => $1::float8)`,
 
     /**
-     * Claim up to $1 items with id <= $2 (skipping rows another run holds),
-     * delete them, and sum them per slug, granularity run and UTC minute.
+     * Claim up to $1 items with id <= $2 of slugs not in $3 (skipping rows
+     * another run holds), delete them, and sum them per slug, granularity run
+     * and UTC minute (exact numeric sums, as text).
      * `= ANY (ARRAY(…))` keeps the delete on the primary key index.
      */
     claimItems: `
       WITH claimed AS (
         DELETE FROM ${s}.items WHERE id = ANY (ARRAY(
-          SELECT id FROM ${s}.items WHERE id <= $2::bigint ORDER BY id LIMIT $1::int FOR UPDATE SKIP LOCKED))
+          SELECT id FROM ${s}.items WHERE id <= $2::bigint AND slug <> ALL ($3::text[])
+          ORDER BY id LIMIT $1::int FOR UPDATE SKIP LOCKED))
         RETURNING slug, at, n, min_granularity, max_granularity
       )
-      SELECT slug, lo, hi, (extract(epoch FROM m) / 60)::bigint AS minute, n, items FROM (
+      SELECT slug, lo, hi, (extract(epoch FROM m) / 60)::bigint AS minute, n::text AS n, items FROM (
         SELECT slug, min_granularity AS lo, max_granularity AS hi, date_bin('1 minute', at, ${EPOCH}) AS m,
-               sum(n)::bigint AS n, count(*)::int AS items
+               sum(n) AS n, count(*)::int AS items
         FROM claimed GROUP BY 1, 2, 3, 4) AS per_minute`,
     /** Work still to do at the start of an aggregate run. */
     pendingItems: `SELECT count(*)::bigint AS n, coalesce(max(id), 0)::bigint AS max_id FROM ${s}.items`,
@@ -119,18 +131,18 @@ export function statements(s: string) {
       WHERE slug = $1::text AND granularity = $2::smallint AND bucket_index BETWEEN $3::bigint AND $4::bigint
       UNION ALL SELECT 2, granularities::bigint, 0::bigint FROM ${s}.slugs WHERE slug = $1::text`,
     readItems: `
-      SELECT 0 AS kind, bucket_index AS k, count AS n FROM ${s}.rollups
+      SELECT 0 AS kind, bucket_index AS k, count::numeric AS n FROM ${s}.rollups
       WHERE slug = $1::text AND granularity = $2::smallint AND bucket_index BETWEEN $3::bigint AND $4::bigint
-      UNION ALL SELECT 2, granularities::bigint, 0::bigint FROM ${s}.slugs WHERE slug = $1::text
+      UNION ALL SELECT 2, granularities::bigint, 0::numeric FROM ${s}.slugs WHERE slug = $1::text
       UNION ALL SELECT 1, (extract(epoch FROM m) / 60)::bigint, n FROM (
-        SELECT date_bin('1 minute', at, ${EPOCH}) AS m, sum(n)::bigint AS n FROM ${s}.items
+        SELECT date_bin('1 minute', at, ${EPOCH}) AS m, sum(n)::numeric AS n FROM ${s}.items
         WHERE slug = $1::text AND min_granularity <= $2::smallint AND max_granularity >= $2::smallint
           AND at >= to_timestamp($5::float8 / 1000) AND at < to_timestamp($6::float8 / 1000)
         GROUP BY 1) AS per_minute`,
     total: `SELECT total FROM ${s}.slugs WHERE slug = $1::text`,
     totalWithItems: `
       SELECT (coalesce((SELECT total FROM ${s}.slugs WHERE slug = $1::text), 0)
-            + coalesce((SELECT sum(n) FROM ${s}.items WHERE slug = $1::text), 0))::bigint AS total`,
+            + coalesce((SELECT sum(n) FROM ${s}.items WHERE slug = $1::text), 0))::text AS total`,
     slugInfo: `
       SELECT granularities,
         coalesce((SELECT array_agg(category ORDER BY category) FROM ${s}.slug_categories WHERE slug = $1::text), '{}') AS categories,

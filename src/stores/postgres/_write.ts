@@ -1,7 +1,9 @@
 import { describeValue, MetricsError } from "../../errors.js";
+import type { Bucket } from "../../time/index.js";
 import type { RecordOp } from "../types.js";
 import type { Queryable } from "./_db.js";
 import { createFold, maskOf, rankRun } from "./_fold.js";
+import { appendItemsParams, isOverflow, MAX_COUNT, needsBuckets, overflowError } from "./_items.js";
 import type { PostgresStoreMode } from "./_options.js";
 import type { Statements } from "./_sql.js";
 
@@ -28,25 +30,31 @@ export function checkOp(op: RecordOp): void {
   }
 }
 
+/** Run a write, turning a count past a limit into `E_COUNT_OVERFLOW` (the statement wrote nothing). */
+async function guarded<T>(ops: readonly RecordOp[], write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    throw isOverflow(error) ? overflowError(ops, error) : error;
+  }
+}
+
+/** How a store writes: its statements, its mode, and bucket ends for items-mode checks. */
+export interface Writer {
+  sql: Statements;
+  mode: PostgresStoreMode;
+  /** The end (ms) of each bucket of a `calendar.bucketsAt()` array. */
+  endsOf(buckets: readonly Bucket[]): readonly number[];
+}
+
 /** One record, one statement (one round trip). */
-export async function recordOne(
-  db: Queryable,
-  sql: Statements,
-  mode: PostgresStoreMode,
-  op: RecordOp,
-): Promise<void> {
+export async function recordOne(db: Queryable, w: Writer, op: RecordOp): Promise<void> {
   checkOp(op);
-  const [lo, hi] = rankRun(op);
-  const category = op.category ?? null;
-  const group = op.group ?? null;
-  if (mode === "items") {
-    await db.query(
-      sql.recordItem,
-      [op.slug, maskOf(lo, hi), op.at, op.by, lo, hi, category, group],
-      "tallyboard_record_item",
-    );
+  if (w.mode === "items") {
+    await guarded([op], () => db.query(w.sql.appendItems, appendItemsParams([op], null, w.endsOf)));
     return;
   }
+  const [lo, hi] = rankRun(op);
   const ranks: number[] = [];
   const indexes: number[] = [];
   const starts: number[] = [];
@@ -59,65 +67,41 @@ export async function recordOne(
       starts.push(b.start);
     }
   }
-  await db.query(
-    sql.recordRollup,
-    [op.slug, op.by, maskOf(lo, hi), ranks, indexes, starts, category, group],
-    "tallyboard_record_rollup",
+  await guarded([op], () =>
+    db.query(
+      w.sql.recordRollup,
+      [op.slug, op.by, maskOf(lo, hi), ranks, indexes, starts, op.category ?? null, op.group ?? null],
+      "tallyboard_record_rollup",
+    ),
   );
 }
 
-/** Many records, one statement: atomic, and skipped when `batchId` was applied before. */
+/**
+ * Many records, one statement: atomic, and skipped when `batchId` was applied
+ * before. A batch is checked on its net sums per bucket and total.
+ */
 export async function recordMany(
   db: Queryable,
-  sql: Statements,
-  mode: PostgresStoreMode,
+  w: Writer,
   ops: readonly RecordOp[],
   batchId: string | null,
 ): Promise<void> {
   for (const op of ops) checkOp(op);
-  if (mode === "rollup") {
-    const fold = createFold();
-    for (const op of ops) fold.addOp(op);
-    await db.query(sql.applyRollups, fold.params(batchId));
+  if (w.mode === "items") {
+    // Without bucket sums first: only a write touching a checked slug needs them.
+    await guarded(ops, async () => {
+      try {
+        await db.query(w.sql.appendItems, appendItemsParams(ops, batchId));
+      } catch (error) {
+        if (!needsBuckets(error)) throw error;
+        await db.query(w.sql.appendItems, appendItemsParams(ops, batchId, w.endsOf));
+      }
+    });
     return;
   }
-  const masks = new Map<string, number>();
-  const categories = new Map<string, [string, string]>();
-  const groups = new Map<string, [string, string]>();
-  const items = {
-    slug: [] as string[],
-    at: [] as number[],
-    n: [] as number[],
-    lo: [] as number[],
-    hi: [] as number[],
-  };
-  for (const op of ops) {
-    const [lo, hi] = rankRun(op);
-    masks.set(op.slug, (masks.get(op.slug) ?? 0) | maskOf(lo, hi));
-    if (op.category !== undefined) categories.set(`${op.category}\u0000${op.slug}`, [op.category, op.slug]);
-    if (op.group !== undefined) groups.set(`${op.group}\u0000${op.slug}`, [op.group, op.slug]);
-    if (op.by === 0) continue;
-    items.slug.push(op.slug);
-    items.at.push(op.at);
-    items.n.push(op.by);
-    items.lo.push(lo);
-    items.hi.push(hi);
-  }
-  const slugs = [...masks.keys()].sort();
-  const pairs = (m: Map<string, [string, string]>) => {
-    const sorted = [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((e) => e[1]);
-    return [sorted.map((p) => p[0]), sorted.map((p) => p[1])];
-  };
-  await db.query(sql.appendItems, [
-    batchId,
-    slugs,
-    slugs.map((s) => masks.get(s) ?? 0),
-    ...pairs(categories),
-    ...pairs(groups),
-    items.slug,
-    items.at,
-    items.n,
-    items.lo,
-    items.hi,
-  ]);
+  const fold = createFold();
+  for (const op of ops) fold.addOp(op);
+  // A net sum beyond twice the limit cannot fit whatever is stored: refuse before any I/O.
+  if (fold.slugsBeyond(2 * MAX_COUNT).size > 0) throw overflowError(ops);
+  await guarded(ops, () => db.query(w.sql.applyRollups, fold.params(batchId)));
 }

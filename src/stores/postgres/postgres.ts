@@ -1,5 +1,12 @@
 import { MetricsError } from "../../errors.js";
-import { type Calendar, createCalendar, GRANULARITIES, rankOf, type WeekStart } from "../../time/index.js";
+import {
+  type Bucket,
+  type Calendar,
+  createCalendar,
+  GRANULARITIES,
+  rankOf,
+  type WeekStart,
+} from "../../time/index.js";
 import { keptFrom } from "../_retention.js";
 import type { GaugeValue, Logger, MetricDefinition, Store } from "../types.js";
 import { aggregateItems, checkAggregateOptions } from "./_aggregate.js";
@@ -12,7 +19,7 @@ import { openPool } from "./_pool.js";
 import { column, readCounts, readSlugInfo, readTotal } from "./_read.js";
 import { createReportMethods } from "./_reports.js";
 import { statements } from "./_sql.js";
-import { recordMany, recordOne } from "./_write.js";
+import { recordMany, recordOne, type Writer } from "./_write.js";
 
 /** Batch ids are remembered this long (seconds) for exactly-once `recordBatch`. */
 const BATCH_ID_TTL_S = 7 * 24 * 3600;
@@ -86,6 +93,22 @@ export function postgresStore(options: PostgresStoreOptions): Store {
     return calendar;
   };
 
+  /** Bucket ends of one `bucketsAt()` array (shared by every record of a minute), for items-mode checks. */
+  const ends = new WeakMap<readonly Bucket[], number[]>();
+  const writer = async (db: Db): Promise<Writer> => {
+    if (cfg.mode === "rollup") return { sql, mode: cfg.mode, endsOf: () => [] };
+    const cal = await calendarOf(db);
+    const endsOf = (buckets: readonly Bucket[]): number[] => {
+      let found = ends.get(buckets);
+      if (!found) {
+        found = buckets.map((b, rank) => cal.next(GRANULARITIES[rank] ?? "years", b).start);
+        ends.set(buckets, found);
+      }
+      return found;
+    };
+    return { sql, mode: cfg.mode, endsOf };
+  };
+
   const names = (text: string, name: string) =>
     run("listing", async (db) => column(await db.query(text), name));
   const namesOf = (text: string, value: string) =>
@@ -108,12 +131,17 @@ export function postgresStore(options: PostgresStoreOptions): Store {
         }
         calendar = context.calendar;
       }),
-    record: (op) => run("record", (db) => withRetry(() => recordOne(db, sql, cfg.mode, op))),
+    record: (op) =>
+      run("record", async (db) => {
+        const w = await writer(db);
+        await withRetry(() => recordOne(db, w, op));
+      }),
     recordBatch: (ops, batchOptions) =>
       run("recordBatch", async (db) => {
         if (ops.length === 0 && batchOptions?.batchId === undefined) return;
         const batchId = batchOptions?.batchId ?? null;
-        await withRetry(() => recordMany(db, sql, cfg.mode, ops, batchId));
+        const w = await writer(db);
+        await withRetry(() => recordMany(db, w, ops, batchId));
         if (batchId !== null && Date.now() - lastPrune > PRUNE_EVERY_MS) {
           lastPrune = Date.now();
           await db.query(sql.pruneBatches, [BATCH_ID_TTL_S]);
