@@ -68,6 +68,34 @@ describe("redis store on Redis Cluster", () => {
     expect(await m.categorySlugs("batched")).toHaveLength(10);
   });
 
+  it("refuses a batch over several slots whole when one slug would overflow (checked on every slot first)", async () => {
+    const buckets = m.calendar.bucketsAt(T0);
+    const op = (slug: string, by: number) => ({
+      slug,
+      by,
+      at: T0,
+      buckets,
+      granularities: GRANULARITIES.slice(1),
+    });
+    await m.store.record(op("ov_x", Number.MAX_SAFE_INTEGER));
+    const batch = ["ov_a", "ov_b", "ov_c", "ov_x", "ov_d"].map((slug) => op(slug, 1));
+    await expect(m.store.recordBatch(batch)).rejects.toMatchObject({ code: "E_COUNT_OVERFLOW" });
+    await expect(m.store.recordBatch(batch, { batchId: "ov-1" })).rejects.toMatchObject({
+      code: "E_COUNT_OVERFLOW",
+    });
+    for (const slug of ["ov_a", "ov_b", "ov_c", "ov_d"]) expect(await m.total(slug), slug).toBe(0);
+    expect(await m.total("ov_x")).toBe(Number.MAX_SAFE_INTEGER);
+    // The slugs of the refused batch live on different masters.
+    const slots = await Promise.all(
+      ["ov_a", "ov_b", "ov_c", "ov_x", "ov_d"].map((s) => client.cluster("KEYSLOT", `{${s}}`)),
+    );
+    expect(new Set(slots).size).toBe(5);
+    // Records of several slots sent together resolve each for its own slug.
+    const results = await Promise.allSettled([m.record("ov_a"), m.record("ov_x"), m.record("ov_b")]);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect(await m.total("ov_a")).toBe(1);
+  });
+
   it("keeps gauges and definitions, and deletes a metric on whichever master holds it", async () => {
     await m.setGauge("slug_1", 4);
     await m.createMetric({ slug: "slug_1", name: "One" });

@@ -57,7 +57,13 @@ describe("redis store layout", () => {
       await admin.hget(`${prefix}:{page_views}:c:mo:${Math.floor(month / 120)}`, String(month % 120)),
     ).toBe("7");
     const meta = await admin.hgetall(`${prefix}:{page_views}:m`);
-    expect(meta).toEqual({ t: "7", g: String(0b111111) });
+    // t: total, g: stored granularities, n: "0" while no negative count was added,
+    // q:<created>:<ttl>:<random>: the write sequence of this store instance (all ≤ 1 applied).
+    const { t, g, n, ...identity } = meta;
+    expect({ t, g, n }).toEqual({ t: "7", g: String(0b111111), n: "0" });
+    expect(Object.keys(identity)).toHaveLength(1);
+    expect(Object.entries(identity)[0]?.[0]).toMatch(/^q:\d+:3600:[A-Za-z0-9_-]{8}$/);
+    expect(Object.entries(identity)[0]?.[1]).toBe("1");
     // Every key of the slug hashes by the same tag, so they share one Cluster slot.
     const slugKeys = await scanAll(`${prefix}:*`);
     const ofSlug = slugKeys.filter((k) => !k.includes("{~") && k !== `${prefix}:config`);

@@ -73,8 +73,12 @@ describe("redis store scripts", () => {
       const commands = seen.filter((args) => args[0] !== "echo");
       expect(commands).toHaveLength(20);
       expect(commands.every((args) => args[0]?.toLowerCase() === "evalsha")).toBe(true);
-      // The bucket ids ride in one argument: key, by, chunk prefix, packed increments.
-      expect(commands[0]).toHaveLength(7);
+      // Every key is declared (meta hash + one chunk per granularity, hours..years),
+      // all under the slug's hash tag; then by, registration, identity, expiries, fields.
+      const [, , numkeys, ...rest] = commands[0] as string[];
+      expect(Number(numkeys)).toBe(6);
+      expect(rest.slice(0, 6).every((key) => key.includes("{rt}:"))).toBe(true);
+      expect(rest).toHaveLength(6 + 4 + 5);
       seen.length = 0;
       await m.history("rt", { from: T0, to: T0 + 30 * 24 * H, granularity: "hours" });
       await settle(seen);
@@ -132,7 +136,7 @@ describe("redis store scripts", () => {
 
   it("rejects with E_STORE when Redis is gone, and E_DISPOSED after dispose", async () => {
     const own = await startRedis();
-    const store = redisStore({ url: own.url, prefix: randomPrefix() });
+    const store = redisStore({ url: own.url, prefix: randomPrefix(), commandTimeoutMs: 1000 });
     const m = createMetrics({ store, now: () => T0 });
     try {
       await m.record("down");

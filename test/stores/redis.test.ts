@@ -3,7 +3,7 @@ import { afterAll } from "vitest";
 import { redisStore } from "../../src/stores/redis/index.js";
 import { storeEquivalence } from "./equivalence.js";
 import { dropPrefix, randomPrefix, SHARED_URL } from "./redis-helpers.js";
-import { type StoreNamespace, storeConformance } from "./suite.js";
+import { type StoreNamespace, storeConformance, storeOverflowConformance } from "./suite.js";
 
 const admin = new Redis(SHARED_URL);
 afterAll(() => admin.quit());
@@ -16,3 +16,4 @@ async function namespace(): Promise<StoreNamespace> {
 
 storeConformance("redis", namespace);
 storeEquivalence("redis", namespace);
+storeOverflowConformance("redis", namespace);

@@ -1,165 +1,189 @@
 import { describeValue, MetricsError } from "../../errors.js";
 import type { BatchOptions, RecordOp } from "../types.js";
-import { type Command, runAll, storeError } from "./_client.js";
-import type { Connection } from "./_connection.js";
-import { type Packed, registrationSpec } from "./_packing.js";
-import type { Registrations, SlugState } from "./_registration.js";
-import { SCRIPTS } from "./_scripts.js";
+import { batchCommand, type Part, planBatch } from "./_batch-plan.js";
+import { type Command, type RedisClient, runAll, runSettled, storeError } from "./_client.js";
+import { isRetryable } from "./_retry.js";
+import { overflowError, type WriteDeps } from "./_write.js";
 import type { KeySpace } from "./keys.js";
 
-export interface BatchDeps {
-  conn: Connection;
+export interface BatchDeps extends WriteDeps {
   keys: KeySpace;
-  registrations: Registrations;
-  pack: (buckets: RecordOp["buckets"], granularities: RecordOp["granularities"]) => Packed;
   batchTtlMs: number;
 }
 
+/** Send this op again on its own: its part was refused as a whole for an overflow. */
+export const ALONE = Symbol("alone");
+/** Per op: undefined when applied, {@link ALONE}, or the error of its part. */
+export type OpOutcome = undefined | typeof ALONE | unknown;
+
 /**
- * `recordBatch()`: records summed per slug and chunk field, split into parts
- * (one BATCH script call each), all sent in one pipeline. With a batch id each
- * part writes its own marker in the same script, so a retry applies only the
- * parts the failed attempt did not.
+ * Batches of records: summed per slug and chunk field, split into parts (one
+ * BATCH script call each), sent in one pipeline. Each part is all or nothing
+ * and applied at most once (a batch id's marker, or the producer's sequence
+ * number of each slug), so a part that failed on a lost connection is sent
+ * again until it is answered or the time bound passes. A batch of several
+ * parts is checked first (every part in check mode), so that an overflow in
+ * one part refuses the whole batch before any write.
  */
-export function createRecordBatch(
-  deps: BatchDeps,
-): (ops: readonly RecordOp[], options?: BatchOptions) => Promise<void> {
-  const { conn, keys, registrations } = deps;
-  return async (ops, options = {}) => {
-    const { batchId } = options;
-    if (
-      batchId !== undefined &&
-      (typeof batchId !== "string" || batchId.length === 0 || batchId.length > 200)
-    ) {
-      throw new MetricsError(
-        "E_INVALID_OPTION",
-        `batchId must be a string of 1 to 200 characters, got ${describeValue(batchId)}`,
+export function createBatchWriter(deps: BatchDeps): {
+  recordBatch(ops: readonly RecordOp[], options?: BatchOptions): Promise<void>;
+  /** Direct records that arrived together: each op's own outcome. */
+  recordTogether(ops: readonly RecordOp[]): Promise<OpOutcome[]>;
+} {
+  const { conn, bounds } = deps;
+  const command = (part: Part, mode: "w" | "c"): Command => batchCommand(part, mode, deps.batchTtlMs);
+
+  /** Write every part; per part the BATCH reply or the error that ended it. */
+  const apply = async (
+    client: RedisClient,
+    parts: Part[],
+    deadline: number,
+  ): Promise<{ reply?: unknown; error?: unknown }[]> => {
+    if (parts.length > 1) {
+      const checks = await bounds.retry(
+        () =>
+          runAll(
+            client,
+            parts.map((p) => command(p, "c")),
+          ),
+        deadline,
+        "recordBatch",
       );
+      checks.forEach((reply, i) => {
+        if (isOverflow(reply)) throw partOverflow(parts[i] as Part, reply);
+      });
     }
-    if (ops.length === 0) return;
-    const groups = groupBySlug(ops, deps.pack);
-    try {
-      const c = conn.current() ?? (await conn.open());
+    const out: { reply?: unknown; error?: unknown }[] = parts.map(() => ({}));
+    let todo = parts.map((_, i) => i);
+    let delay = 10;
+    for (;;) {
       const commands: Command[] = [];
-      const registering = new Map<string, SlugState>();
-      const parts = partition(groups, c.isCluster);
-      for (const [p, slugs] of parts.entries()) {
-        const metas: string[] = [];
-        const args: (string | number)[] = [];
-        for (const slug of slugs) {
-          const g = groups.get(slug) as SlugGroup;
-          let st = registrations.get(slug);
-          let spec = "";
-          if (st === undefined || !registrations.covers(st, g.mask, g.categories, g.groups)) {
-            st = registrations.merged(slug, g.mask, g.categories, g.groups);
-            registering.set(slug, st);
-            spec = registrationSpec(st.mask, st.categories, st.groups);
-            commands.push(...registrations.registryCommands(slug, st));
-          }
-          metas.push(st.meta);
-          args.push(st.prefix, g.total, g.entries.join(" "), spec);
-        }
-        if (batchId === undefined) {
-          commands.push(["evalsha", SCRIPTS.batch.sha, metas.length, ...metas, 0, ...args]);
-        } else {
-          const marker = c.isCluster
-            ? keys.slugBatchMarker(slugs[0] as string, batchId)
-            : keys.batchMarker(batchId, p);
-          commands.push([
-            "evalsha",
-            SCRIPTS.batch.sha,
-            metas.length + 1,
-            ...metas,
-            marker,
-            deps.batchTtlMs,
-            ...args,
-          ]);
-        }
+      const ends: number[] = [];
+      for (const i of todo) {
+        const part = parts[i] as Part;
+        commands.push(command(part, "w"));
+        ends.push(commands.length);
       }
-      const replies = await runAll(c, commands);
-      for (const [slug, st] of registering) registrations.remember(slug, st);
-      // Each BATCH reply lists the slugs whose registration was found gone.
-      let part = 0;
-      for (const [i, command] of commands.entries()) {
-        if (command[0] !== "evalsha") continue;
-        const slugs = parts[part++] as string[];
-        const reply = replies[i];
-        if (!Array.isArray(reply)) continue;
-        for (const index of reply.slice(1)) {
-          const slug = slugs[Number(index) - 1] as string;
-          const st = registrations.get(slug);
-          if (st) await registrations.reregister(c, slug, st);
+      const retry: number[] = [];
+      let failure: unknown;
+      try {
+        const settled = await bounds.bound(runSettled(client, commands), deadline, "recordBatch");
+        let start = 0;
+        todo.forEach((i, n) => {
+          const slice = settled.slice(start, ends[n]);
+          start = ends[n] as number;
+          const failed = slice.find(([error]) => error)?.[0];
+          if (failed && isRetryable(failed)) {
+            retry.push(i);
+            failure = failed;
+          } else if (failed) (out[i] as { error?: unknown }).error = failed;
+          else (out[i] as { reply?: unknown }).reply = slice[slice.length - 1]?.[1];
+        });
+      } catch (error) {
+        if (!isRetryable(error)) {
+          for (const i of todo) (out[i] as { error?: unknown }).error = error;
+          return out;
         }
+        retry.push(...todo);
+        failure = error;
       }
-    } catch (error) {
-      throw storeError("recordBatch", error);
+      if (retry.length === 0) return out;
+      if (Date.now() + delay >= deadline) {
+        for (const i of retry) (out[i] as { error?: unknown }).error = failure;
+        return out;
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      delay = Math.min(delay * 2, 500);
+      todo = retry;
     }
+  };
+
+  /** Plan, apply and book-keep a batch; per part its error (undefined when applied). */
+  const run = async (ops: readonly RecordOp[], batchId: string | undefined) => {
+    const client = conn.current() ?? (await conn.open());
+    const parts = planBatch(deps, ops, batchId, client.isCluster);
+    try {
+      const deadline = Date.now() + bounds.ms;
+      const results = await apply(client, parts, deadline);
+      // The registries list a slug only once a write of it was applied.
+      const registry = parts.flatMap((part, i) =>
+        results[i]?.error === undefined && !isOverflow(results[i]?.reply) ? part.registry : [],
+      );
+      if (registry.length > 0) await bounds.retry(() => runAll(client, registry), deadline, "recordBatch");
+      const errors: unknown[] = [];
+      for (const [i, result] of results.entries()) {
+        const part = parts[i] as Part;
+        const { reply } = result;
+        if (result.error !== undefined) errors.push(result.error);
+        else if (isOverflow(reply)) errors.push(partOverflow(part, reply));
+        else {
+          errors.push(undefined);
+          for (const [slug, st] of part.registering) deps.registrations.remember(slug, st);
+          // A BATCH reply lists the slugs whose registration was found gone.
+          if (Array.isArray(reply)) {
+            for (const index of reply.slice(1)) {
+              const slug = part.slugs[Number(index) - 1] as string;
+              const st = deps.registrations.get(slug);
+              if (st) await deps.registrations.reregister(client, slug, st);
+            }
+          }
+        }
+      }
+      return { parts, errors };
+    } finally {
+      for (const part of parts) for (const seq of part.seqs) part.producer.settle(seq);
+    }
+  };
+
+  return {
+    async recordBatch(ops, options = {}) {
+      const { batchId } = options;
+      if (
+        batchId !== undefined &&
+        (typeof batchId !== "string" || batchId.length === 0 || batchId.length > 200)
+      ) {
+        throw new MetricsError(
+          "E_INVALID_OPTION",
+          `batchId must be a string of 1 to 200 characters, got ${describeValue(batchId)}`,
+        );
+      }
+      if (ops.length === 0) return;
+      try {
+        const { errors } = await run(ops, batchId);
+        const failed = errors.find((e) => e !== undefined);
+        if (failed !== undefined) throw failed;
+      } catch (error) {
+        throw storeError("recordBatch", error);
+      }
+    },
+    async recordTogether(ops) {
+      let outcome: Awaited<ReturnType<typeof run>>;
+      try {
+        outcome = await run(ops, undefined);
+      } catch (error) {
+        // Refused before any write (a sum or a check past the bound): each op goes alone.
+        if (error instanceof MetricsError && error.code === "E_COUNT_OVERFLOW") return ops.map(() => ALONE);
+        const failed = storeError("record", error);
+        return ops.map(() => failed);
+      }
+      const bySlug = new Map<string, unknown>();
+      outcome.parts.forEach((part, i) => {
+        const error = outcome.errors[i];
+        const result =
+          error instanceof MetricsError && error.code === "E_COUNT_OVERFLOW"
+            ? ALONE
+            : error === undefined
+              ? undefined
+              : storeError("record", error);
+        for (const slug of part.slugs) bySlug.set(slug, result);
+      });
+      return ops.map((op) => bySlug.get(op.slug));
+    },
   };
 }
 
-/** The records of one slug in a batch, summed per chunk field. */
-interface SlugGroup {
-  /** `"<suffix> <field> <expireAt> <by>"` quadruples of the BATCH script. */
-  entries: string[];
-  total: number;
-  mask: number;
-  categories: Set<string>;
-  groups: Set<string>;
-}
+const isOverflow = (reply: unknown): reply is [number, number] =>
+  Array.isArray(reply) && Number(reply[0]) === 3;
 
-function groupBySlug(
-  ops: readonly RecordOp[],
-  pack: (buckets: RecordOp["buckets"], granularities: RecordOp["granularities"]) => Packed,
-): Map<string, SlugGroup> {
-  const sums = new Map<string, Map<string, number>>();
-  const out = new Map<string, SlugGroup>();
-  for (const op of ops) {
-    let g = out.get(op.slug);
-    let acc = sums.get(op.slug);
-    if (g === undefined || acc === undefined) {
-      g = { entries: [], total: 0, mask: 0, categories: new Set(), groups: new Set() };
-      acc = new Map();
-      out.set(op.slug, g);
-      sums.set(op.slug, acc);
-    }
-    const packed = pack(op.buckets, op.granularities);
-    g.mask |= packed.mask;
-    g.total += op.by;
-    if (op.category !== undefined) g.categories.add(op.category);
-    if (op.group !== undefined) g.groups.add(op.group);
-    if (op.by !== 0) for (const t of packed.triples) acc.set(t, (acc.get(t) ?? 0) + op.by);
-  }
-  for (const [slug, g] of out) {
-    for (const [triple, by] of sums.get(slug) ?? []) {
-      if (!Number.isSafeInteger(by)) throw unsafeSum(slug);
-      if (by !== 0) g.entries.push(`${triple} ${by}`);
-    }
-    if (!Number.isSafeInteger(g.total)) throw unsafeSum(slug);
-  }
-  return out;
-}
-
-const unsafeSum = (slug: string): MetricsError =>
-  new MetricsError("E_INVALID_COUNT", `A batch sums slug ${describeValue(slug)} past a safe integer`);
-
-/**
- * Slugs per script call, in batch order so a retry forms the same parts: one
- * slug on Cluster (one slot per call); on a single Redis up to 100 slugs and
- * about 5,000 increments, so that one atomic call stays short.
- */
-function partition(groups: Map<string, SlugGroup>, cluster: boolean): string[][] {
-  const parts: string[][] = [];
-  let part: string[] = [];
-  let size = 0;
-  for (const [slug, g] of groups) {
-    if (part.length > 0 && (cluster || part.length >= 100 || size + g.entries.length > 5000)) {
-      parts.push(part);
-      part = [];
-      size = 0;
-    }
-    part.push(slug);
-    size += g.entries.length;
-  }
-  if (part.length > 0) parts.push(part);
-  return parts;
-}
+const partOverflow = (part: Part, reply: [number, number]): MetricsError =>
+  overflowError(part.slugs[Number(reply[1]) - 1] ?? "?", "a bucket or its total");

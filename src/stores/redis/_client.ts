@@ -1,11 +1,11 @@
-import { describeValue, MetricsError } from "../../errors.js";
+import { describeValue, MetricsError, redactSecrets } from "../../errors.js";
 import { type Script, SOURCE_BY_SHA } from "./_scripts.js";
 
 /** One Redis command as `[name, ...args]`. */
 export type Command = [string, ...(string | number)[]];
 
 /**
- * The part of an ioredis 6 client the store uses. Both `Redis` and `Cluster`
+ * The part of an ioredis 5 or 6 client the store uses. Both `Redis` and `Cluster`
  * from ioredis fit; any reply mapping (`"legacy"` or `"resp3"`) works.
  */
 export interface RedisClient {
@@ -29,7 +29,13 @@ interface ClusterClient extends RedisClient {
 export function storeError(action: string, error: unknown): MetricsError {
   if (error instanceof MetricsError) return error;
   const message = error instanceof Error ? error.message : describeValue(error);
-  return new MetricsError("E_STORE", `Redis ${action} failed: ${message}`, { cause: error });
+  // Redis's own 64-bit limit (only reachable with counts written by other tools).
+  if (message.includes("increment or decrement would overflow")) {
+    return new MetricsError("E_COUNT_OVERFLOW", `Redis ${action} refused: a count would leave 64 bits`, {
+      cause: error,
+    });
+  }
+  return new MetricsError("E_STORE", `Redis ${action} failed: ${redactSecrets(message)}`, { cause: error });
 }
 
 /** True for the reply Redis gives to EVALSHA of a script it does not cache. */
@@ -69,46 +75,51 @@ export async function runScriptBuffer(
 
 /**
  * Send commands in one round trip (a pipeline on a single Redis; in parallel on
- * a Cluster, where a pipeline may not span slots) and return every reply.
- * Each reply is checked: an EVALSHA answered NOSCRIPT is rerun as EVAL, and the
- * first other error is thrown after all commands have completed.
+ * a Cluster, where a pipeline may not span slots) and return each command's own
+ * outcome as `[error, reply]`. An EVALSHA answered NOSCRIPT is rerun as EVAL.
  */
-export async function runAll(client: RedisClient, commands: Command[]): Promise<unknown[]> {
+export async function runSettled(
+  client: RedisClient,
+  commands: Command[],
+): Promise<[Error | null, unknown][]> {
   if (commands.length === 0) return [];
   let settled: [Error | null, unknown][];
   if (client.isCluster) {
-    settled = await Promise.all(
-      commands.map(([name, ...args]) =>
-        client.call(name, ...args).then(
-          (reply): [null, unknown] => [null, reply],
-          (error: Error): [Error, unknown] => [error, undefined],
-        ),
-      ),
-    );
+    settled = await Promise.all(commands.map(([name, ...args]) => settle(client.call(name, ...args))));
   } else {
     const replies = await client.pipeline(commands).exec();
     if (!replies) throw new Error("the pipeline was discarded");
     settled = replies;
   }
-  const out: unknown[] = new Array(commands.length);
   const retries: Promise<void>[] = [];
-  let failure: Error | undefined;
-  settled.forEach(([error, reply], i) => {
+  settled.forEach(([error], i) => {
     const command = commands[i] as Command;
     const source = command[0] === "evalsha" ? SOURCE_BY_SHA.get(String(command[1])) : undefined;
     if (error && source !== undefined && isNoScript(error)) {
       const [, , numkeys, ...args] = command;
       retries.push(
-        client.eval(source, Number(numkeys), ...args).then((reply) => {
-          out[i] = reply;
+        settle(client.eval(source, Number(numkeys), ...args)).then((outcome) => {
+          settled[i] = outcome;
         }),
       );
-    } else if (error) failure ??= error;
-    else out[i] = reply;
+    }
   });
   await Promise.all(retries);
-  if (failure) throw failure;
-  return out;
+  return settled;
+}
+
+const settle = (work: Promise<unknown>): Promise<[Error | null, unknown]> =>
+  work.then(
+    (reply): [null, unknown] => [null, reply],
+    (error: Error): [Error, unknown] => [error, undefined],
+  );
+
+/** {@link runSettled}, then every reply; the first error is thrown once all commands completed. */
+export async function runAll(client: RedisClient, commands: Command[]): Promise<unknown[]> {
+  const settled = await runSettled(client, commands);
+  const failed = settled.find(([error]) => error);
+  if (failed) throw failed[0];
+  return settled.map(([, reply]) => reply);
 }
 
 /** Every master of a Cluster, or the client itself. */

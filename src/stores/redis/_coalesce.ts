@@ -1,5 +1,5 @@
-import { MetricsError } from "../../errors.js";
 import type { RecordOp } from "../types.js";
+import { ALONE, type OpOutcome } from "./_batch.js";
 
 interface Waiting {
   op: RecordOp;
@@ -11,13 +11,15 @@ interface Waiting {
  * Records issued in the same microtask turn (e.g. many concurrent requests
  * recording at once) travel together: one alone takes the single-EVALSHA path;
  * several are summed per slug and bucket and sent as one pipelined batch of
- * script calls. Every `record()` still resolves only once its own increment is
- * in Redis, and rejects if the call carrying it failed. A lone awaited record
- * pays one extra microtask, nothing else.
+ * script calls, each slug's sum numbered by the producer like a single record.
+ * Every `record()` resolves only once its own increment is in Redis, and
+ * rejects only for its own slug's part: a part refused for an overflow (which
+ * wrote nothing) sends its records again one by one, so one record cannot
+ * fail its neighbours. A lone awaited record pays one extra microtask.
  */
 export function coalesceRecords(
   single: (op: RecordOp) => Promise<void>,
-  batch: (ops: readonly RecordOp[]) => Promise<void>,
+  together: (ops: readonly RecordOp[]) => Promise<OpOutcome[]>,
 ): (op: RecordOp) => Promise<void> {
   let queue: Waiting[] | undefined;
 
@@ -27,19 +29,17 @@ export function coalesceRecords(
       single(w.op).then(w.resolve, w.reject);
       return;
     }
-    batch(waiting.map((w) => w.op)).then(
-      () => {
-        for (const w of waiting) w.resolve();
+    void together(waiting.map((w) => w.op)).then(
+      (outcomes) => {
+        waiting.forEach((w, i) => {
+          const outcome = outcomes[i];
+          if (outcome === undefined) w.resolve();
+          else if (outcome === ALONE) single(w.op).then(w.resolve, w.reject);
+          else w.reject(outcome);
+        });
       },
       (error: unknown) => {
-        // A sum past a safe integer is refused before anything is sent: then
-        // each record goes alone, so one cannot fail its neighbours. Any other
-        // failure may have applied part of the batch, so it is not retried.
-        if (error instanceof MetricsError && error.code === "E_INVALID_COUNT") {
-          for (const w of waiting) single(w.op).then(w.resolve, w.reject);
-        } else {
-          for (const w of waiting) w.reject(error);
-        }
+        for (const w of waiting) w.reject(error);
       },
     );
   };

@@ -1,4 +1,4 @@
-import { MetricsError } from "../../errors.js";
+import { MetricsError, redactSecrets } from "../../errors.js";
 import type { Logger } from "../types.js";
 import type { RedisClient } from "./_client.js";
 import type { ResolvedOptions } from "./_options.js";
@@ -9,7 +9,11 @@ export interface Connection {
   readonly current: () => RedisClient | undefined;
   /** Open the client once (memoised); rejects with `E_DISPOSED` after dispose(). */
   open(): Promise<RedisClient>;
-  /** Close a client the store created; a given client is left open. Idempotent. */
+  /**
+   * Close a client the store created (QUIT, or a hard disconnect when QUIT is
+   * not answered within `commandTimeoutMs`); a given client is left open.
+   * Idempotent; never hangs.
+   */
   dispose(): Promise<void>;
 }
 
@@ -32,7 +36,7 @@ export function createConnection(options: ResolvedOptions, logger: () => Logger 
     } catch (error) {
       throw new MetricsError(
         "E_MISSING_DEPENDENCY",
-        "redisStore() needs the ioredis package (version 6): run `npm i ioredis`",
+        "redisStore() needs the ioredis package (version 5 or 6): run `npm i ioredis`",
         { cause: error },
       );
     }
@@ -44,7 +48,7 @@ export function createConnection(options: ResolvedOptions, logger: () => Logger 
     created.on("error", (error: Error) => {
       if (reported) return;
       reported = true;
-      logger()?.warn(`tallyboard: Redis connection error: ${error.message}`);
+      logger()?.warn(`tallyboard: Redis connection error: ${redactSecrets(error.message)}`);
     });
     return created;
   };
@@ -74,10 +78,18 @@ export function createConnection(options: ResolvedOptions, logger: () => Logger 
         const c = client;
         client = undefined;
         if (c && owned) {
+          let timer: ReturnType<typeof setTimeout> | undefined;
           try {
-            await c.quit();
+            await Promise.race([
+              c.quit(),
+              new Promise((_, reject) => {
+                timer = setTimeout(() => reject(new Error("QUIT timed out")), options.commandTimeoutMs);
+              }),
+            ]);
           } catch {
             (c as unknown as { disconnect?: () => void }).disconnect?.();
+          } finally {
+            clearTimeout(timer);
           }
         }
       })();

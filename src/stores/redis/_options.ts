@@ -1,5 +1,5 @@
 import type { RedisOptions } from "ioredis";
-import { describeValue, MetricsError } from "../../errors.js";
+import { describeValue, MetricsError, redactUrl } from "../../errors.js";
 import { type Granularity, parseDuration, parseGranularity, rankOf } from "../../time/index.js";
 import type { Logger } from "../types.js";
 import type { RedisClient } from "./_client.js";
@@ -14,14 +14,14 @@ export interface RedisStoreOptions {
    */
   url?: string;
   /**
-   * An ioredis 6 `Redis` or `Cluster` you own. The store never closes it.
+   * An ioredis 5 or 6 `Redis` or `Cluster` you own. The store never closes it.
    * Use this for Redis Cluster, Sentinel or TLS set-ups.
    * @default undefined (a client is created from `url`)
    */
   client?: RedisClient;
   /**
    * Options for the client created from `url` (ignored with `client`).
-   * @default { maxRetriesPerRequest: 1 }
+   * @default { maxRetriesPerRequest: 1, connectTimeout: commandTimeoutMs, retryStrategy: 50 ms × attempt, at most 2 s }
    */
   redisOptions?: Omit<RedisOptions, "replyMapping">;
   /**
@@ -39,10 +39,20 @@ export interface RedisStoreOptions {
    */
   retention?: Partial<Record<Granularity, string | number>>;
   /**
-   * How long a batch id is remembered, so that a retried batch counts once.
+   * How long a batch id is remembered, so that a retried batch counts once,
+   * and how long Redis keeps the write sequence of a store instance that went
+   * silent (the identity that makes direct records exactly-once).
    * @default "1h"
    */
   batchTtl?: string | number;
+  /**
+   * Bound of every store call, in milliseconds: a call that Redis has not
+   * answered by then (down, unreachable, behind a proxy that drops
+   * connections) rejects with `E_STORE`. Writes are retried within it after a
+   * lost connection; see docs/stores/redis.md for what a rejected write means.
+   * @default 10000
+   */
+  commandTimeoutMs?: number;
   /**
    * Where the store reports problems it recovers from (e.g. re-registering a
    * slug another process deleted). `createMetrics({ logger })` also sets it.
@@ -60,11 +70,21 @@ export interface ResolvedOptions {
   /** Retention in ms by granularity rank (undefined = keep). */
   retention: (number | undefined)[];
   batchTtlMs: number;
+  commandTimeoutMs: number;
   logger: Logger | undefined;
 }
 
 const PREFIX = /^[A-Za-z0-9_.:-]{1,64}$/;
-const KNOWN = new Set(["url", "client", "redisOptions", "prefix", "retention", "batchTtl", "logger"]);
+const KNOWN = new Set([
+  "url",
+  "client",
+  "redisOptions",
+  "prefix",
+  "retention",
+  "batchTtl",
+  "commandTimeoutMs",
+  "logger",
+]);
 
 const bad = (message: string): MetricsError => new MetricsError("E_INVALID_OPTION", message);
 
@@ -80,7 +100,9 @@ export function resolveOptions(options: RedisStoreOptions): ResolvedOptions {
   if (url !== undefined && client !== undefined)
     throw bad("Give redisStore() either url or client, not both");
   if (url !== undefined && (typeof url !== "string" || !/^rediss?:\/\/./.test(url))) {
-    throw bad(`Redis url must start with redis:// or rediss://, got ${describeValue(url)}`);
+    throw bad(
+      `Redis url must start with redis:// or rediss://, got ${typeof url === "string" ? JSON.stringify(redactUrl(url)) : describeValue(url)}`,
+    );
   }
   if (
     client !== undefined &&
@@ -105,6 +127,23 @@ export function resolveOptions(options: RedisStoreOptions): ResolvedOptions {
   if (redisOptions === null || typeof redisOptions !== "object") {
     throw bad(`redisOptions must be an object, got ${describeValue(redisOptions)}`);
   }
+  const commandTimeoutMs = options.commandTimeoutMs ?? 10_000;
+  if (
+    typeof commandTimeoutMs !== "number" ||
+    !Number.isInteger(commandTimeoutMs) ||
+    commandTimeoutMs < 1 ||
+    commandTimeoutMs > 3_600_000
+  ) {
+    throw bad(
+      `commandTimeoutMs must be an integer from 1 to 3600000 (ms), got ${describeValue(commandTimeoutMs)}`,
+    );
+  }
+  const batchTtlMs = parseDuration(options.batchTtl ?? "1h");
+  if (batchTtlMs < 4 * commandTimeoutMs) {
+    throw bad(
+      `batchTtl must be at least 4 × commandTimeoutMs (${4 * commandTimeoutMs} ms), got ${describeValue(options.batchTtl)}`,
+    );
+  }
   const logger = options.logger;
   if (logger !== undefined && (typeof logger !== "object" || typeof logger?.warn !== "function")) {
     throw bad(`logger must have warn() and error(), got ${describeValue(logger)}`);
@@ -112,10 +151,16 @@ export function resolveOptions(options: RedisStoreOptions): ResolvedOptions {
   return {
     url: url ?? "redis://127.0.0.1:6379",
     client,
-    redisOptions: { maxRetriesPerRequest: 1, ...redisOptions },
+    redisOptions: {
+      maxRetriesPerRequest: 1,
+      connectTimeout: commandTimeoutMs,
+      retryStrategy: (attempt: number) => Math.min(attempt * 50, 2000),
+      ...redisOptions,
+    },
     prefix,
     retention,
-    batchTtlMs: parseDuration(options.batchTtl ?? "1h"),
+    batchTtlMs,
+    commandTimeoutMs,
     logger,
   };
 }

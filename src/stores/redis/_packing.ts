@@ -3,10 +3,14 @@ import { CHUNK_SIZE, chunkSuffix } from "./keys.js";
 
 /** The increments of one record, packed for the RECORD and BATCH scripts. */
 export interface Packed {
-  /** Space-separated triples `"<code>:<chunk> <field> <expireAt>"`, ARGV[3] of RECORD. */
-  readonly text: string;
-  /** The same triples one by one (the BATCH script appends a count to each). */
-  readonly triples: readonly string[];
+  /** Chunk key suffixes `"<code>:<chunk>"`, one per granularity (appended to the slug's chunk prefix). */
+  readonly suffixes: readonly string[];
+  /** `"<field> <expireAt>"` of each suffix, in the same order. */
+  readonly fieldExps: readonly string[];
+  /** The field of each suffix, in the same order: ARGV[5..] of RECORD. */
+  readonly fields: readonly string[];
+  /** "" without retention, else the expiry of each chunk (epoch ms, "0" = keep): ARGV[4] of RECORD. */
+  readonly expiries: string;
   /** Stored-granularity bits of the run (`1 << rank`). */
   readonly mask: number;
 }
@@ -54,7 +58,10 @@ export function createPacker(
   const cache = new WeakMap<readonly Bucket[], (Packed | undefined)[]>();
 
   const pack = (buckets: readonly Bucket[], granularities: readonly Granularity[]): Packed => {
-    const triples: string[] = [];
+    const suffixes: string[] = [];
+    const fieldExps: string[] = [];
+    const fields: string[] = [];
+    const expiries: number[] = [];
     for (const g of granularities) {
       const rank = RANK[g];
       const b = buckets[rank] as Bucket;
@@ -64,9 +71,18 @@ export function createPacker(
       // The chunk's last bucket ends at most (CHUNK_SIZE - field) longest buckets after b.start.
       const expireAt =
         keep === undefined ? 0 : Math.max(1, b.start + (CHUNK_SIZE - field) * LONGEST[g] + keep);
-      triples.push(`${chunkSuffix(g, chunk)} ${field} ${expireAt}`);
+      suffixes.push(chunkSuffix(g, chunk));
+      fieldExps.push(`${field} ${expireAt}`);
+      fields.push(String(field));
+      expiries.push(expireAt);
     }
-    return { text: triples.join(" "), triples, mask: maskOf(granularities) };
+    return {
+      suffixes,
+      fieldExps,
+      fields,
+      expiries: expiries.some((e) => e !== 0) ? expiries.join(" ") : "",
+      mask: maskOf(granularities),
+    };
   };
 
   return (buckets, granularities) => {

@@ -9,13 +9,15 @@ export function granularitiesOf(mask: number): Granularity[] {
   return GRANULARITIES.filter((_, rank) => (mask & (1 << rank)) !== 0);
 }
 
-/** Counts of consecutive buckets in one READ script call. */
+/** Counts of consecutive buckets in one READ script call (every chunk key declared). */
 export async function readCounts(client: RedisClient, keys: KeySpace, query: ReadQuery): Promise<ReadResult> {
   const { buckets } = query;
   const first = Math.floor((buckets[0]?.index ?? 0) / CHUNK_SIZE);
   const last = Math.floor((buckets[buckets.length - 1]?.index ?? 0) / CHUNK_SIZE);
   const prefix = `${keys.chunkPrefix(query.slug)}${GRANULARITY_CODES[query.granularity]}:`;
-  const reply = await runScriptBuffer(client, SCRIPTS.read, 1, [keys.meta(query.slug), prefix, first, last]);
+  const scriptKeys = [keys.meta(query.slug)];
+  for (let c = first; c <= last; c++) scriptKeys.push(`${prefix}${c}`);
+  const reply = await runScriptBuffer(client, SCRIPTS.read, scriptKeys.length, scriptKeys);
   const [mask, text] = reply as [number | Buffer, Buffer | string];
   const bytes = typeof text === "string" ? Buffer.from(text) : text;
   const dense = parseChunks(bytes, (last - first + 1) * CHUNK_SIZE);

@@ -1,39 +1,74 @@
+import { LUA_IDENTITY } from "./_lua-identity.js";
 import { LUA_REGISTER } from "./_lua-register.js";
 
 /**
- * RECORD: add one record's count to every granularity of one slug, in one call.
+ * RECORD: add one record's count to every granularity of one slug, at most
+ * once, in one call.
  *
  * ```text
- * KEYS[1]  meta hash of the slug: <prefix>:{<slug>}:m
- * ARGV[1]  by: integer to add (may be negative; "0" adds nothing and only registers)
- * ARGV[2]  chunk key prefix of the slug: <prefix>:{<slug>}:c:
- * ARGV[3]  increments, space-separated triples "<code>:<chunk> <field> <expireAt>":
- *          chunk key suffix, field 0..119 (bucket index − chunk·120), and the
- *          absolute expiry of the chunk in epoch milliseconds ("0" = keep forever)
- * ARGV[4]  optional registration "<mask>|<categories>|<groups>" (see LUA_REGISTER)
- * returns  1 when the slug is not registered (no field g) and ARGV[4] was not
- *          given, so the caller must register it (another process deleted it);
- *          otherwise 0. Field g is only looked up when the total was 0 before
- *          this call (a new or deleted meta hash), to keep the common path short.
+ * KEYS[1]     meta hash of the slug: <prefix>:{<slug>}:m
+ * KEYS[2..]   the chunk hashes to add to: <prefix>:{<slug>}:c:<code>:<chunk>, one per granularity
+ * ARGV[1]     by: integer to add (may be negative; "0" adds nothing and only registers)
+ * ARGV[2]     registration "<mask>|<categories>|<groups>" or "" (see LUA_REGISTER)
+ * ARGV[3]     identity "<field> <seq> <floor>", or "" for a write without one: the
+ *             producer's meta-hash field "q:<created>:<ttl>:<random>" (see LUA_IDENTITY),
+ *             this write's sequence number (≥ 1) and the producer's floor (every
+ *             sequence ≤ it is settled)
+ * ARGV[4]     "" to keep the chunks forever, or their absolute expiry times in epoch ms,
+ *             space-separated, one per chunk key in KEYS order ("0" = keep that one)
+ * ARGV[5..]   the field of each chunk key, in KEYS order: 0..119 (bucket index − chunk·120)
+ * returns     0 applied; 1 applied, but the slug is not registered (no field g) and
+ *             ARGV[3] was "", so the caller must register it (another process
+ *             deleted it); 2 a duplicate: already applied, nothing changed;
+ *             { 3, i } refused, nothing changed: the total (i = 0) or the i-th
+ *             chunk's bucket would leave ±(2^53 − 1)
  * ```
- * Every key lives under the slug's hash tag, so the call touches one Cluster slot.
+ * Every key is declared and lives under the slug's hash tag: the call touches
+ * one Cluster slot, and Redis Cluster can redirect it (ASK/MOVED/TRYAGAIN).
  */
 export const RECORD_SCRIPT = `-- tallyboard RECORD (see _script-record.ts for KEYS/ARGV)
-${LUA_REGISTER}local meta, by = KEYS[1], ARGV[1]
-local fresh = true
-if by ~= '0' then
-  local prefix = ARGV[2]
-  for suffix, field, exp in string.gmatch(ARGV[3], '(%S+) (%d+) (%d+)') do
-    local key = prefix .. suffix
-    redis.call('HINCRBY', key, field, by)
-    if exp ~= '0' then redis.call('PEXPIREAT', key, exp) end
-  end
-  fresh = redis.call('HINCRBY', meta, 't', by) == tonumber(by)
+${LUA_REGISTER}${LUA_IDENTITY}local meta, by = KEYS[1], tonumber(ARGV[1])
+local q, seq, floor = string.match(ARGV[3], '^(%S+) (%d+) (%d+)$')
+local head = redis.call('HMGET', meta, 't', 'n', q or 'n')
+local t, n = head[1], head[2]
+local f, rest, seqnum
+if q then
+  f, rest = ident_parse(head[3])
+  seqnum = tonumber(seq)
+  if ident_dup(f, rest, seqnum) then return 2 end
 end
-if ARGV[4] then
-  register(meta, ARGV[4])
+local hset = { 'HSET', meta }
+if by ~= 0 then
+  local total = tonumber(t or '0') + by
+  if outside(total) then return { 3, 0 } end
+  if by < 0 or n ~= '0' then
+    for i = 2, #KEYS do
+      if outside(tonumber(redis.call('HGET', KEYS[i], ARGV[i + 3]) or '0') + by) then return { 3, i - 1 } end
+    end
+  end
+  for i = 2, #KEYS do redis.call('HINCRBY', KEYS[i], ARGV[i + 3], ARGV[1]) end
+  if ARGV[4] ~= '' then
+    local i = 1
+    for exp in string.gmatch(ARGV[4], '%d+') do
+      i = i + 1
+      if exp ~= '0' then redis.call('PEXPIREAT', KEYS[i], exp) end
+    end
+  end
+  -- |total| <= MAX, so the double holds it exactly.
+  hset[3], hset[4] = 't', string.format('%.0f', total)
+  if not t or (by < 0 and n ~= '1') then
+    hset[5], hset[6] = 'n', (by < 0 and '1' or '0')
+  end
+end
+if q then
+  if not head[3] then ident_prune(meta, q) end
+  hset[#hset + 1], hset[#hset + 2] = q, ident_next(f, rest, seqnum, tonumber(floor), seq)
+end
+if #hset > 2 then redis.call(unpack(hset)) end
+if ARGV[2] ~= '' then
+  register(meta, ARGV[2])
   return 0
 end
-if fresh and redis.call('HEXISTS', meta, 'g') == 0 then return 1 end
+if not t and redis.call('HEXISTS', meta, 'g') == 0 then return 1 end
 return 0
 `;

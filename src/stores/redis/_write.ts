@@ -1,23 +1,100 @@
+import { describeValue, MetricsError } from "../../errors.js";
 import type { RecordOp } from "../types.js";
-import { isNoScript, runAll, storeError } from "./_client.js";
+import { runAll, storeError } from "./_client.js";
 import type { Connection } from "./_connection.js";
 import { type Packed, registrationSpec } from "./_packing.js";
-import type { Registrations } from "./_registration.js";
+import type { ProducerId } from "./_producer.js";
+import type { Registrations, SlugState } from "./_registration.js";
+import type { Bounds } from "./_retry.js";
 import { SCRIPTS } from "./_scripts.js";
 
-const { record: RECORD } = SCRIPTS;
+/** What the direct write paths share. */
+export interface WriteDeps {
+  conn: Connection;
+  registrations: Registrations;
+  pack: (buckets: RecordOp["buckets"], granularities: RecordOp["granularities"]) => Packed;
+  producers: { current(): ProducerId };
+  bounds: Bounds;
+}
+
+/** KEYS of RECORD for a packed record: the slug's meta hash, then each chunk key (cached). */
+function chunkKeys(cache: Map<string, [Packed, string[]]>, st: SlugState, slug: string, packed: Packed) {
+  const hit = cache.get(slug);
+  if (hit !== undefined && hit[0] === packed) return hit[1];
+  const keys = [st.meta, ...packed.suffixes.map((suffix) => st.prefix + suffix)];
+  if (cache.size >= 10_000) cache.clear();
+  cache.set(slug, [packed, keys]);
+  return keys;
+}
+
+/** `E_COUNT_OVERFLOW` for a RECORD/BATCH refusal `{ 3, i }`. */
+export function overflowError(slug: string, where: string): MetricsError {
+  return new MetricsError(
+    "E_COUNT_OVERFLOW",
+    `Recording to slug ${describeValue(slug)} would take ${where} past ±Number.MAX_SAFE_INTEGER; nothing was written`,
+  );
+}
 
 /**
  * `record()`: one EVALSHA of RECORD once the slug is registered in this
- * process; the first time, the same script registers the meta hash and the
- * registry SADDs ride in the same pipeline (one round trip on a single Redis).
+ * process (the first time, the same script registers the meta hash, and the
+ * registry SADDs follow once it was applied). Each record carries this
+ * producer's next sequence number, so the call is retried on a lost
+ * connection until it resolves or its time bound passes, and Redis applies it
+ * at most once whatever ioredis re-sends.
  */
-export function createRecord(
-  conn: Connection,
-  registrations: Registrations,
-  pack: (buckets: RecordOp["buckets"], granularities: RecordOp["granularities"]) => Packed,
-): (op: RecordOp) => Promise<void> {
-  const recordRegistering = async (op: RecordOp, packed: Packed): Promise<void> => {
+export function createRecord(deps: WriteDeps): (op: RecordOp) => Promise<void> {
+  const { conn, registrations, producers, bounds } = deps;
+  const keyCache = new Map<string, [Packed, string[]]>();
+  const wrap = (error: unknown): never => {
+    throw storeError("record", error);
+  };
+
+  /** One RECORD call, retried within the bound; `keys` = meta hash then chunk keys. */
+  const send = (op: RecordOp, keys: string[], packed: Packed, spec: string): Promise<unknown> => {
+    const producer = producers.current();
+    const call: RecordCall = { conn, op, keys, packed, spec, producer, seq: producer.next() };
+    return bounds.call(attemptRecord, call, "record", settleRecord);
+  };
+
+  /** What a reply other than 0 (applied) or 2 (applied before) asks for. */
+  const settle = async (op: RecordOp, reply: unknown, st: SlugState, registering: boolean) => {
+    if (Array.isArray(reply)) {
+      const g = op.granularities[Number(reply[1]) - 1];
+      throw overflowError(op.slug, g === undefined ? "its total" : `its ${g} bucket`);
+    }
+    if (registering) {
+      // The registries list a slug only once a write of it was applied.
+      const registry = registrations.registryCommands(op.slug, st);
+      await bounds.retry(
+        async () => runAll(conn.current() ?? (await conn.open()), registry),
+        Date.now() + bounds.ms,
+        "record",
+      );
+      registrations.remember(op.slug, st);
+    } else if (reply === 1)
+      await registrations.reregister(conn.current() ?? (await conn.open()), op.slug, st);
+  };
+
+  return (op) => {
+    let packed: Packed;
+    try {
+      packed = deps.pack(op.buckets, op.granularities);
+    } catch (error) {
+      return Promise.reject(storeError("record", error));
+    }
+    const known = registrations.get(op.slug);
+    if (
+      known !== undefined &&
+      (known.mask & packed.mask) === packed.mask &&
+      (op.category === undefined || known.categories.has(op.category)) &&
+      (op.group === undefined || known.groups.has(op.group))
+    ) {
+      // The hot path: a registered slug, one EVALSHA.
+      return send(op, chunkKeys(keyCache, known, op.slug, packed), packed, "")
+        .then((reply) => (reply === 0 || reply === 2 ? undefined : settle(op, reply, known, false)), wrap)
+        .catch(wrap);
+    }
     const st = registrations.merged(
       op.slug,
       packed.mask,
@@ -25,36 +102,52 @@ export function createRecord(
       op.group === undefined ? [] : [op.group],
     );
     const spec = registrationSpec(st.mask, st.categories, st.groups);
-    await runAll(conn.current() ?? (await conn.open()), [
-      ["evalsha", RECORD.sha, 1, st.meta, op.by, st.prefix, packed.text, spec],
-      ...registrations.registryCommands(op.slug, st),
-    ]);
-    registrations.remember(op.slug, st);
+    return send(op, chunkKeys(keyCache, st, op.slug, packed), packed, spec)
+      .then((reply) => settle(op, reply, st, true))
+      .catch(wrap);
   };
+}
 
-  return async (op) => {
-    try {
-      const packed = pack(op.buckets, op.granularities);
-      const st = registrations.get(op.slug);
-      if (
-        st === undefined ||
-        (st.mask & packed.mask) !== packed.mask ||
-        (op.category !== undefined && !st.categories.has(op.category)) ||
-        (op.group !== undefined && !st.groups.has(op.group))
-      ) {
-        return await recordRegistering(op, packed);
-      }
-      const c = conn.current() ?? (await conn.open());
-      let reply: unknown;
-      try {
-        reply = await c.evalsha(RECORD.sha, 1, st.meta, op.by, st.prefix, packed.text);
-      } catch (error) {
-        if (!isNoScript(error)) throw error;
-        reply = await c.eval(RECORD.source, 1, st.meta, op.by, st.prefix, packed.text);
-      }
-      if (reply === 1) await registrations.reregister(c, op.slug, st);
-    } catch (error) {
-      throw storeError("record", error);
-    }
-  };
+/** The state of one record() call: what every attempt sends again unchanged. */
+interface RecordCall {
+  conn: Connection;
+  op: RecordOp;
+  keys: string[];
+  packed: Packed;
+  spec: string;
+  producer: ProducerId;
+  seq: number;
+}
+
+/** One attempt of a record() call (module-level: no closure per call on the hot path). */
+function attemptRecord(call: RecordCall, useEval: boolean): Promise<unknown> {
+  const c = call.conn.current();
+  if (c === undefined) return call.conn.open().then(() => attemptRecord(call, useEval));
+  const { keys, op, spec, packed } = call;
+  const identity = `${call.producer.field} ${call.seq} ${call.producer.floor()}`;
+  return useEval
+    ? c.eval(
+        SCRIPTS.record.source,
+        keys.length,
+        ...keys,
+        op.by,
+        spec,
+        identity,
+        packed.expiries,
+        ...packed.fields,
+      )
+    : c.evalsha(
+        SCRIPTS.record.sha,
+        keys.length,
+        ...keys,
+        op.by,
+        spec,
+        identity,
+        packed.expiries,
+        ...packed.fields,
+      );
+}
+
+function settleRecord(call: RecordCall): void {
+  call.producer.settle(call.seq);
 }

@@ -8,7 +8,7 @@ import type { Granularity } from "../../time/index.js";
  *
  * | key                                  | type   | holds                                                   |
  * |--------------------------------------|--------|---------------------------------------------------------|
- * | `<p>:{<slug>}:m`                     | hash   | `g` stored-granularity bit mask, `t` all-time total, `c:<category>`, `r:<group>` |
+ * | `<p>:{<slug>}:m`                     | hash   | `g` stored-granularity bit mask, `t` all-time total, `c:<category>`, `r:<group>`, `n` "0" while no negative count was added, `q:<created>:<ttl>:<random>` a producer's write sequence (see `_lua-identity.ts`) |
  * | `<p>:{<slug>}:c:<code>:<chunk>`      | hash   | counts of 120 consecutive buckets: field = index − chunk·120 |
  * | `<p>:{<slug>}:a:<code>:<chunk>`      | hash   | a chunk being archived (renamed from `c:`), field `_id` = archive token |
  * | `<p>:{<slug>}:b:<batchId>`           | string | exactly-once marker of a batch part on Redis Cluster    |

@@ -2,23 +2,28 @@ import { describeValue, MetricsError } from "../../errors.js";
 import { type Calendar, GRANULARITIES } from "../../time/index.js";
 import type { Logger, MetricDefinition, Store } from "../types.js";
 import { createDrain } from "./_archive.js";
-import { createRecordBatch } from "./_batch.js";
+import { createBatchWriter } from "./_batch.js";
 import { hashPairs, masters, members, type RedisClient, runAll, storeError } from "./_client.js";
 import { coalesceRecords } from "./_coalesce.js";
 import { createConnection } from "./_connection.js";
 import { type RedisStoreOptions, resolveOptions } from "./_options.js";
 import { createPacker } from "./_packing.js";
+import { createProducers } from "./_producer.js";
 import { readCounts, slugInfoOf } from "./_read.js";
 import { createRegistrations } from "./_registration.js";
 import { createReportMethods } from "./_reports.js";
+import { createBounds } from "./_retry.js";
 import { createRecord } from "./_write.js";
 import { keySpace } from "./keys.js";
 
 /**
- * A Redis store on ioredis 6 (an optional peer dependency, imported on first
- * use). One round trip per `record()`: a single EVALSHA adds the count to a
- * hash chunk of 120 buckets per granularity; a history is one read-only
- * script call. Every key of a slug shares the hash tag `{slug}`, so it works on
+ * A Redis store on ioredis 5 or 6 (an optional peer dependency, imported on
+ * first use). One round trip per `record()`: a single EVALSHA adds the count
+ * to a hash chunk of 120 buckets per granularity, at most once (each store
+ * instance numbers its writes, so a re-sent or retried record is not counted
+ * twice), refusing a sum past `Number.MAX_SAFE_INTEGER` before any write; a
+ * history is one read-only script call. Every call is bounded by
+ * `commandTimeoutMs`. Every key of a slug shares the hash tag `{slug}`, so it works on
  * Redis Cluster when given an ioredis `Cluster` as `client`. See
  * `docs/stores/redis.md` for the key layout, scripts and failure policy.
  *
@@ -36,13 +41,33 @@ export function redisStore(options: RedisStoreOptions = {}): Store {
   const conn = createConnection(resolved, () => logger);
   const registrations = createRegistrations(keys, () => logger);
   const pack = createPacker(resolved.retention);
-  const recordBatch = createRecordBatch({ conn, keys, registrations, pack, batchTtlMs: resolved.batchTtlMs });
-  const record = coalesceRecords(createRecord(conn, registrations, pack), recordBatch);
+  const bounds = createBounds(resolved.commandTimeoutMs);
+  const deps = {
+    conn,
+    keys,
+    registrations,
+    pack,
+    producers: createProducers(resolved.batchTtlMs),
+    bounds,
+    batchTtlMs: resolved.batchTtlMs,
+  };
+  const batches = createBatchWriter(deps);
+  const record = coalesceRecords(createRecord(deps), batches.recordTogether);
 
-  /** Run `work` with the open client, reporting Redis failures as `E_STORE`. */
+  /**
+   * Run `work` with the open client within the time bound, reporting failures
+   * as `E_STORE`. Work that failed on a lost connection runs again within the
+   * bound: every such call is a read or an idempotent write (SET NX of the
+   * config, HSET, SADD, UNLINK), except a report claim, which is not retried
+   * (a lost reply would read as "claimed by someone else").
+   */
   const using = async <T>(action: string, work: (client: RedisClient) => Promise<T>): Promise<T> => {
+    const attempt = async () => work(conn.current() ?? (await conn.open()));
+    const deadline = Date.now() + bounds.ms;
     try {
-      return await work(conn.current() ?? (await conn.open()));
+      return action === "claimReport"
+        ? await bounds.bound(attempt(), deadline, action)
+        : await bounds.retry(attempt, deadline, action);
     } catch (error) {
       throw storeError(action, error);
     }
@@ -109,8 +134,13 @@ export function redisStore(options: RedisStoreOptions = {}): Store {
       ),
     ),
     record,
-    recordBatch,
-    drainBefore: (options) => using("archive", () => drain(options)),
+    recordBatch: batches.recordBatch,
+    // A drain runs for as long as it has chunks to move (it is not bounded by
+    // commandTimeoutMs) and is safe to run again after a failure.
+    drainBefore: (options) =>
+      drain(options).catch((error: unknown) => {
+        throw storeError("archive", error);
+      }),
     read: (query) => using("read", (c) => readCounts(c, keys, query)),
     total: (slug) => using("total", async (c) => Number((await c.call("hget", keys.meta(slug), "t")) ?? 0)),
     slugInfo: (slug) =>

@@ -1,0 +1,208 @@
+import type { RecordOp } from "../types.js";
+import type { Command } from "./_client.js";
+import { type Packed, registrationSpec } from "./_packing.js";
+import type { ProducerId } from "./_producer.js";
+import type { Registrations, SlugState } from "./_registration.js";
+import { SCRIPTS } from "./_scripts.js";
+import { overflowError } from "./_write.js";
+import type { KeySpace } from "./keys.js";
+
+/** The records of one slug in a batch, summed per chunk and field. */
+interface SlugGroup {
+  /** chunk key suffix → ("<field> <expireAt>" → summed count) */
+  chunks: Map<string, Map<string, number>>;
+  total: number;
+  mask: number;
+  negative: boolean;
+  categories: Set<string>;
+  groups: Set<string>;
+}
+
+/** One BATCH script call: the slugs of one part and everything to send it again unchanged. */
+export interface Part {
+  slugs: string[];
+  /** KEYS without the marker: per slug its meta hash, then its chunk keys. */
+  keys: string[];
+  /** Exactly-once marker of a batch with an id. */
+  marker: string | undefined;
+  /** Six arguments per slug (see _script-batch.ts). */
+  slugArgs: (string | number)[];
+  /** The identity its slugs' sequence numbers belong to. */
+  producer: ProducerId;
+  /** Producer sequence numbers of the part's slugs (none with a batch id). */
+  seqs: number[];
+  /** Registry SADDs of slugs registered by this part. */
+  registry: Command[];
+  registering: [string, SlugState][];
+}
+
+export interface PlanDeps {
+  keys: KeySpace;
+  registrations: Registrations;
+  pack: (buckets: RecordOp["buckets"], granularities: RecordOp["granularities"]) => Packed;
+  producers: { current(): ProducerId };
+}
+
+/**
+ * Sum the records per slug, chunk and field, split them into parts (in batch
+ * order, so a retry forms the same parts) and number each slug's write when
+ * the batch has no id. Throws `E_COUNT_OVERFLOW` when a sum alone is unsafe.
+ */
+export function planBatch(
+  deps: PlanDeps,
+  ops: readonly RecordOp[],
+  batchId: string | undefined,
+  cluster: boolean,
+): Part[] {
+  const groups = groupBySlug(ops, deps.pack);
+  const producer = deps.producers.current();
+  const parts: Part[] = [];
+  let part: Part | undefined;
+  let size = 0;
+  for (const [slug, g] of groups) {
+    let entries = 0;
+    for (const fields of g.chunks.values()) entries += fields.size;
+    if (part === undefined || cluster || part.slugs.length >= 100 || size + entries > 5000) {
+      part = {
+        slugs: [],
+        keys: [],
+        marker: undefined,
+        slugArgs: [],
+        producer,
+        seqs: [],
+        registry: [],
+        registering: [],
+      };
+      if (batchId !== undefined) {
+        part.marker = cluster
+          ? deps.keys.slugBatchMarker(slug, batchId)
+          : deps.keys.batchMarker(batchId, parts.length);
+      }
+      parts.push(part);
+      size = 0;
+    }
+    size += entries;
+    addSlug(deps, part, slug, g, batchId === undefined);
+  }
+  return parts;
+}
+
+function addSlug(deps: PlanDeps, part: Part, slug: string, g: SlugGroup, identity: boolean): void {
+  const { registrations } = deps;
+  let st = registrations.get(slug);
+  let spec = "";
+  if (!registrations.covers(st, g.mask, g.categories, g.groups)) {
+    st = registrations.merged(slug, g.mask, g.categories, g.groups);
+    part.registering.push([slug, st]);
+    spec = registrationSpec(st.mask, st.categories, st.groups);
+    part.registry.push(...registrations.registryCommands(slug, st));
+  }
+  const state = st as SlugState;
+  part.keys.push(state.meta);
+  const entries: string[] = [];
+  let k = 0;
+  for (const [suffix, fields] of g.chunks) {
+    let used = false;
+    for (const [fieldExp, by] of fields) {
+      if (by === 0) continue;
+      if (!used) {
+        k += 1;
+        used = true;
+        part.keys.push(state.prefix + suffix);
+      }
+      entries.push(`${k} ${fieldExp} ${by}`);
+    }
+  }
+  const seq = identity ? part.producer.next() : 0;
+  if (identity) part.seqs.push(seq);
+  part.slugs.push(slug);
+  part.slugArgs.push(k, seq, g.total, g.negative ? "1" : "0", entries.join(" "), spec);
+}
+
+function groupBySlug(
+  ops: readonly RecordOp[],
+  pack: (buckets: RecordOp["buckets"], granularities: RecordOp["granularities"]) => Packed,
+): Map<string, SlugGroup> {
+  const out = new Map<string, SlugGroup>();
+  const inexact = new Set<string>();
+  for (const op of ops) {
+    let g = out.get(op.slug);
+    if (g === undefined) {
+      g = { chunks: new Map(), total: 0, mask: 0, negative: false, categories: new Set(), groups: new Set() };
+      out.set(op.slug, g);
+    }
+    const packed = pack(op.buckets, op.granularities);
+    g.mask |= packed.mask;
+    g.total += op.by;
+    if (op.by < 0) g.negative = true;
+    if (op.category !== undefined) g.categories.add(op.category);
+    if (op.group !== undefined) g.groups.add(op.group);
+    if (!Number.isSafeInteger(g.total)) inexact.add(op.slug);
+    if (op.by === 0) continue;
+    packed.suffixes.forEach((suffix, i) => {
+      let fields = (g as SlugGroup).chunks.get(suffix);
+      if (fields === undefined) {
+        fields = new Map();
+        (g as SlugGroup).chunks.set(suffix, fields);
+      }
+      const fieldExp = packed.fieldExps[i] as string;
+      const sum = (fields.get(fieldExp) ?? 0) + op.by;
+      if (!Number.isSafeInteger(sum)) inexact.add(op.slug);
+      fields.set(fieldExp, sum);
+    });
+  }
+  // A running sum left the safe range: add that slug's records again exactly.
+  for (const slug of inexact) exactSums(slug, out.get(slug) as SlugGroup, ops, pack);
+  return out;
+}
+
+/** Recompute one slug's sums with BigInt; a final sum past a safe integer is refused. */
+function exactSums(
+  slug: string,
+  g: SlugGroup,
+  ops: readonly RecordOp[],
+  pack: (buckets: RecordOp["buckets"], granularities: RecordOp["granularities"]) => Packed,
+): void {
+  const safe = (v: bigint, where: string): number => {
+    if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER)) {
+      throw overflowError(slug, where);
+    }
+    return Number(v);
+  };
+  let total = 0n;
+  const sums = new Map<string, Map<string, bigint>>();
+  for (const op of ops) {
+    if (op.slug !== slug) continue;
+    total += BigInt(op.by);
+    const packed = pack(op.buckets, op.granularities);
+    packed.suffixes.forEach((suffix, i) => {
+      let fields = sums.get(suffix);
+      if (fields === undefined) {
+        fields = new Map();
+        sums.set(suffix, fields);
+      }
+      const fieldExp = packed.fieldExps[i] as string;
+      fields.set(fieldExp, (fields.get(fieldExp) ?? 0n) + BigInt(op.by));
+    });
+  }
+  g.total = safe(total, "its total");
+  for (const [suffix, fields] of sums) {
+    const into = g.chunks.get(suffix) as Map<string, number>;
+    for (const [fieldExp, v] of fields) into.set(fieldExp, safe(v, "a bucket"));
+  }
+}
+
+/** The BATCH call of a part: "w" writes, "c" only checks (see _script-batch.ts). */
+export function batchCommand(part: Part, mode: "w" | "c", markerTtlMs: number): Command {
+  const keys = part.marker === undefined ? part.keys : [...part.keys, part.marker];
+  return [
+    "evalsha",
+    SCRIPTS.batch.sha,
+    keys.length,
+    ...keys,
+    mode,
+    part.marker === undefined ? 0 : markerTtlMs,
+    part.seqs.length > 0 ? `${part.producer.field} ${part.producer.floor()}` : "",
+    ...part.slugArgs,
+  ];
+}
