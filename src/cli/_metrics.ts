@@ -89,5 +89,5 @@ export async function withMetrics<T>(
 
 /** The {@link TimeContext} for resolving `--at`/`--from`/`--to` in the metrics' zone. */
 export function timeContext(metrics: Metrics, now: number): TimeContext {
-  return { now, offsetAt: (t) => metrics.calendar.offsetAt(t) };
+  return { now, timezone: metrics.calendar.timezone };
 }

@@ -1,10 +1,10 @@
 import { InvalidArgumentError } from "commander";
 import {
   type Granularity,
-  MAX_INSTANT,
   MIN_INSTANT,
   parseDuration,
   parseGranularity,
+  parseInstant,
   validateTimeZone,
 } from "../time/index.js";
 import { UsageError } from "./_errors.js";
@@ -80,8 +80,8 @@ export function parseTimezone(value: string): string {
 /** What a time argument needs to resolve: the current time and the zone's UTC offset. */
 export interface TimeContext {
   now: number;
-  /** UTC offset in ms in force at `t` (from the calendar of `--timezone`). */
-  offsetAt(t: number): number;
+  /** IANA zone (`--timezone`) in which dates and offset-less times are local. */
+  timezone: string;
 }
 
 const AGE =
@@ -89,8 +89,6 @@ const AGE =
 
 /** A parsed time argument, resolved when the command runs. */
 export type TimeArg = (context: TimeContext) => number;
-
-const LOCAL = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?)?$/;
 
 /**
  * A point in time: an ISO 8601 date/time, `now`, or an age (`90d`, `12h`,
@@ -114,35 +112,21 @@ export function parseTime(value: string): TimeArg {
       return t;
     };
   }
-  const local = LOCAL.exec(text);
-  if (local) {
-    const [, y, mo, d, h = "0", mi = "0", s = "0", ms = "0"] = local;
-    const wall = Date.UTC(
-      Number(y),
-      Number(mo) - 1,
-      Number(d),
-      Number(h),
-      Number(mi),
-      Number(s),
-      Number(ms.padEnd(3, "0")),
-    );
-    if (!Number.isFinite(wall) || new Date(wall).getUTCDate() !== Number(d))
-      fail(`No such date ${JSON.stringify(text)}.`);
-    return checked(wall, ({ offsetAt }) => {
-      const guess = wall - offsetAt(wall);
-      return wall - offsetAt(guess);
-    });
-  }
-  const t = /^\d{4}-\d{2}-\d{2}T/.test(text) ? Date.parse(text) : Number.NaN;
-  if (!Number.isFinite(t)) {
+  // Dates and times are read by the library's one parser, in --timezone, when the command runs.
+  try {
+    parseInstant(text, "UTC", "time");
+  } catch {
     fail(
-      'Expected an ISO 8601 date such as 2024-05-01 or 2024-05-01T12:00:00Z, "now", or an age such as 7d.',
+      /^\d{4}-\d{2}-\d{2}/.test(text)
+        ? `No such date or time ${JSON.stringify(text)}; expected e.g. 2024-05-01, 2024-05-01T12:00 or 2024-05-01T12:00:00Z, between the years 1000 and 9999.`
+        : 'Expected an ISO 8601 date such as 2024-05-01 or 2024-05-01T12:00:00Z, "now", or an age such as 7d.',
     );
   }
-  return checked(t, () => t);
-}
-
-function checked(approx: number, resolve: TimeArg): TimeArg {
-  if (approx < MIN_INSTANT || approx > MAX_INSTANT) fail("Expected a date between the years 1000 and 9999.");
-  return resolve;
+  return ({ timezone }) => {
+    try {
+      return parseInstant(text, timezone, "time");
+    } catch (error) {
+      throw new UsageError(error instanceof Error ? error.message : String(error));
+    }
+  };
 }

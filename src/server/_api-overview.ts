@@ -4,7 +4,7 @@ import type { Metrics } from "../core/index.js";
 import { type Bucket, parseDuration, parseGranularity } from "../time/index.js";
 import { DEFAULT_SPAN_MS } from "./_api-read.js";
 import { ApiError } from "./_errors.js";
-import { parseInstant } from "./_schemas.js";
+import { parseQueryInstant } from "./_schemas.js";
 
 /** Tiles per overview page when `limit` is not given, and the most one page may hold. */
 export const OVERVIEW_LIMIT = { default: 100, max: 500 } as const;
@@ -83,10 +83,11 @@ export function overviewRoutes({ metrics, now }: { metrics: Metrics; now: () => 
     if (q.from !== undefined && q.range !== undefined) {
       throw new ApiError(400, "E_INVALID_REQUEST", "Give either from or range, not both");
     }
-    const to = q.to === undefined ? now() : parseInstant(q.to, "range end (to)");
+    const to =
+      q.to === undefined ? now() : parseQueryInstant(q.to, "range end (to)", metrics.calendar.timezone);
     const from =
       q.from !== undefined
-        ? parseInstant(q.from, "range start (from)")
+        ? parseQueryInstant(q.from, "range start (from)", metrics.calendar.timezone)
         : to - (q.range !== undefined ? parseDuration(q.range) : DEFAULT_SPAN_MS[granularity]);
     if (from > to) throw new ApiError(400, "E_INVALID_RANGE", "from is after to");
     const offset = Number(q.offset ?? 0);

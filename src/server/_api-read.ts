@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import type { HistoryRow, Metrics } from "../core/index.js";
 import { type Granularity, parseDuration, parseGranularity } from "../time/index.js";
 import { ApiError } from "./_errors.js";
-import { parseHistoryQuery, parseInstant } from "./_schemas.js";
+import { parseHistoryQuery, parseQueryInstant } from "./_schemas.js";
 
 /** The span of `GET /metrics/:slug` when neither `from` nor `range` is given. */
 export const DEFAULT_SPAN_MS: Readonly<Record<Granularity, number>> = {
@@ -79,10 +79,13 @@ export function readRoutes({ metrics, now }: ReadDeps): Hono {
     if (query.from !== undefined && query.range !== undefined) {
       throw new ApiError(400, "E_INVALID_REQUEST", "Give either from or range, not both");
     }
-    const to = query.to === undefined ? now() : parseInstant(query.to, "range end (to)");
+    const to =
+      query.to === undefined
+        ? now()
+        : parseQueryInstant(query.to, "range end (to)", metrics.calendar.timezone);
     const from =
       query.from !== undefined
-        ? parseInstant(query.from, "range start (from)")
+        ? parseQueryInstant(query.from, "range start (from)", metrics.calendar.timezone)
         : to - (query.range !== undefined ? parseDuration(query.range) : DEFAULT_SPAN_MS[granularity]);
     const [rows, definition] = await Promise.all([
       metrics.history(slug, { from, to, granularity }),

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { RecordEvent } from "../core/index.js";
 import { describeValue, MetricsError } from "../errors.js";
+import { parseInstant } from "../time/index.js";
 import { ApiError } from "./_errors.js";
 
 /** One event of `POST /events`. Types only; the library checks names, counts and dates. */
@@ -80,14 +81,22 @@ export function parseGauge(body: unknown): number {
   return parseWith(gaugeSchema, body, "").value;
 }
 
-/** Epoch ms from a query value: digits are epoch milliseconds, anything else an ISO 8601 date. */
-export function parseInstant(value: string, name: string): number {
-  const t = /^-?\d+$/.test(value) ? Number(value) : Date.parse(value);
-  if (!Number.isSafeInteger(t)) {
-    throw new MetricsError(
-      "E_INVALID_DATE",
-      `Invalid ${name} ${describeValue(value)}: expected epoch milliseconds or an ISO 8601 date`,
-    );
+/**
+ * Epoch ms from a query value. A query string has no numbers, so digits are
+ * read as epoch milliseconds; anything else is read by the library's one time
+ * parser (`parseInstant` of `tallyboard`): ISO 8601, where a date or an
+ * offset-less time is local to the store's `timezone`.
+ */
+export function parseQueryInstant(value: string, name: string, timezone: string): number {
+  if (/^-?\d+$/.test(value)) {
+    const t = Number(value);
+    if (!Number.isSafeInteger(t)) {
+      throw new MetricsError(
+        "E_INVALID_DATE",
+        `Invalid ${name} ${describeValue(value)}: epoch milliseconds out of range`,
+      );
+    }
+    return parseInstant(t, timezone, name);
   }
-  return t;
+  return parseInstant(value, timezone, name);
 }

@@ -59,7 +59,7 @@ describe("argument parsers", () => {
 
   it("parseTime reads zone-less times in the calendar's zone and ages relative to now", () => {
     const berlin = createCalendar({ timezone: "Europe/Berlin" });
-    const context = { now: Date.UTC(2024, 6, 1, 12), offsetAt: berlin.offsetAt };
+    const context = { now: Date.UTC(2024, 6, 1, 12), timezone: berlin.timezone };
     expect(parseTime("2024-07-01")(context)).toBe(Date.UTC(2024, 5, 30, 22));
     expect(parseTime("2024-01-15T08:30")(context)).toBe(Date.UTC(2024, 0, 15, 7, 30));
     expect(parseTime("2024-07-01T00:00:00Z")(context)).toBe(Date.UTC(2024, 6, 1));
@@ -68,6 +68,14 @@ describe("argument parsers", () => {
     expect(parseTime("now")(context)).toBe(context.now);
     for (const bad of ["2024-02-30", "tomorrow", "12", "0900-01-01"])
       expect(() => parseTime(bad), bad).toThrow();
+  });
+
+  it("parseTime reads a date whose midnight was skipped as that day's first instant (Santiago)", () => {
+    // Chile skipped 2024-09-08 00:00-01:00: the day began at 01:00 -03 = 04:00 UTC.
+    const santiago = createCalendar({ timezone: "America/Santiago" });
+    const context = { now: Date.UTC(2024, 8, 10), timezone: santiago.timezone };
+    expect(parseTime("2024-09-08")(context)).toBe(Date.UTC(2024, 8, 8, 4));
+    expect(parseTime("2024-09-08")(context)).toBe(santiago.bucket("days", Date.UTC(2024, 8, 8, 12)).start);
   });
 });
 
