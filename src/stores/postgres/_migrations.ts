@@ -165,6 +165,12 @@ CREATE TABLE ${s}.report_claims (
  * Returns the versions this call applied.
  */
 export async function migrate(db: Db, schema: string, quoted: string): Promise<number[]> {
+  // Fast path of every start but the first: one read, no lock and no DDL when nothing is due.
+  const applied = await db.query(`SELECT version FROM ${quoted}.schema_migrations`).then(
+    (rows) => new Set(rows.map((r) => Number(r.version))),
+    () => undefined, // no ledger yet (or no schema): take the locked path below
+  );
+  if (applied && MIGRATIONS.every((m) => applied.has(m.version))) return [];
   return db.transaction(async (tx) => {
     await tx.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [`tallyboard:migrate:${schema}`]);
     await tx.exec(
