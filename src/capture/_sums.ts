@@ -31,8 +31,8 @@ function sameEntry(e: RecordOp, op: RecordOp): boolean {
 
 function overflow(op: RecordOp): MetricsError {
   return new MetricsError(
-    "E_INVALID_COUNT",
-    `Buffered sum of slug ${describeValue(op.slug)} would pass a safe integer; flush() first`,
+    "E_COUNT_OVERFLOW",
+    `Buffered sum of slug ${describeValue(op.slug)} would pass a safe integer; nothing was added (flush() first)`,
   );
 }
 
@@ -72,7 +72,7 @@ export class Sums {
     this.insert(slot, { ...op });
   }
 
-  /** Sum all of `ops` or none: `E_INVALID_COUNT` when a sum would pass a safe integer. */
+  /** Sum all of `ops` or none: `E_COUNT_OVERFLOW` when a sum would pass a safe integer. */
   addAll(ops: readonly RecordOp[], room: (entries: number) => void): void {
     const next = new Map<string, number>();
     let fresh = 0;

@@ -1,5 +1,5 @@
 import { CommanderError } from "commander";
-import { type ErrorCode, MetricsError, redactSecrets } from "../errors.js";
+import { describeValue, type ErrorCode, MetricsError, redactSecrets } from "../errors.js";
 import type { Logger } from "../stores/types.js";
 import type { CliContext, ExitCode } from "./_context.js";
 import { escapeControl } from "./_format.js";
@@ -91,10 +91,14 @@ export async function usageAsync<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 /** A {@link Logger} for the library and server that writes `warning:`/`error:` lines to stderr. */
+const describeArg = (a: unknown): string => (typeof a === "string" ? a : describeValue(a));
+
 export function stderrLogger(ctx: Pick<CliContext, "stderr">): Logger {
   const line = (level: string, message: string, args: unknown[]) => {
-    const extra = args.map((a) => (a instanceof Error ? a.message : String(a))).join(" ");
-    ctx.stderr.write(`${level}: ${printable(message)}${extra ? ` ${printable(extra)}` : ""}\n`);
+    const extra = args.map((a) => (a instanceof Error ? a.message : describeArg(a))).join(" ");
+    // Library messages may quote a store or SMTP URL: passwords are masked here too.
+    const text = `${printable(redactSecrets(message))}${extra ? ` ${printable(redactSecrets(extra))}` : ""}`;
+    ctx.stderr.write(`${level}: ${text}\n`);
   };
   return {
     warn: (message, ...args) => line("warning", message, args),

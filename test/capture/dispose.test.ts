@@ -87,9 +87,9 @@ describe("buffered capture: dispose() and flush() are retryable until drained", 
     const m = createMetrics({ store, capture, now: () => T0 });
     await m.record("big", { by: Number.MAX_SAFE_INTEGER - 1 });
     await expect(m.recordMany([{ slug: "other" }, { slug: "big", by: 2 }])).rejects.toMatchObject({
-      code: "E_INVALID_COUNT",
+      code: "E_COUNT_OVERFLOW",
     });
-    await expect(m.record("big", { by: 2 })).rejects.toMatchObject({ code: "E_INVALID_COUNT" });
+    await expect(m.record("big", { by: 2 })).rejects.toMatchObject({ code: "E_COUNT_OVERFLOW" });
     await m.dispose();
     expect([await store.total("big"), await store.total("other")]).toEqual([Number.MAX_SAFE_INTEGER - 1, 0]);
   });

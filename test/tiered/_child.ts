@@ -1,7 +1,7 @@
 /**
  * A child process of the archive crash test: runs one `archive()` from a Redis
  * prefix into a Postgres schema and exits 0 when it finished. The parent
- * SIGKILLs it at random moments and runs it again.
+ * SIGKILLs it after a random number of moved chunks and runs it again.
  * argv[2]: JSON { redisUrl, prefix, postgresUrl, schema, timezone, now, olderThan }
  */
 import { postgresStore } from "../../src/stores/postgres/index.js";
@@ -27,6 +27,8 @@ try {
     now: job.now,
     timezone: job.timezone,
     concurrency: 2,
+    // One line per chunk moved: the parent kills this process after a chosen number of them.
+    onProgress: ({ chunks }) => process.stdout.write(`moved ${chunks}\n`),
   });
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } finally {
