@@ -51,6 +51,13 @@ export function createRangeResolver(defaults: unknown) {
   const base = checkKeys(defaults, RANGE) as GranularityRangeOptions;
   const cache = new Map<string, readonly Granularity[]>();
   const resolve = (options: unknown): readonly Granularity[] => {
+    if (options !== null && typeof options === "object" && Object.getPrototypeOf(options) === null) {
+      // An object without a prototype is not an options literal (often a dictionary by mistake).
+      throw new MetricsError(
+        "E_INVALID_OPTION",
+        `granularities must be an object literal like { min: "hours", max: "years" }, got an object with a null prototype`,
+      );
+    }
     const o = checkKeys(options, RANGE) as GranularityRangeOptions;
     // undefined means "the default"; null is a bad value, not a missing one.
     const min: unknown = o.min !== undefined ? o.min : base.min !== undefined ? base.min : "hours";

@@ -131,9 +131,9 @@ describe("buffered capture sums", () => {
     const store = memoryStore();
     const m = createMetrics({ store, capture: { mode: "buffered", flushMs: 60_000 }, now: () => T0 });
     await m.record("big", { by: Number.MAX_SAFE_INTEGER - 1 });
-    await expect(m.record("big", { by: 2 })).rejects.toMatchObject({ code: "E_INVALID_COUNT" });
+    await expect(m.record("big", { by: 2 })).rejects.toMatchObject({ code: "E_COUNT_OVERFLOW" });
     await expect(m.recordMany([{ slug: "other" }, { slug: "big", by: 5 }])).rejects.toMatchObject({
-      code: "E_INVALID_COUNT",
+      code: "E_COUNT_OVERFLOW",
     });
     await m.flush();
     expect(await store.total("big")).toBe(Number.MAX_SAFE_INTEGER - 1);
