@@ -2,6 +2,7 @@ import type { Metrics } from "../core/index.js";
 import type { Logger, Store } from "../stores/types.js";
 import type { CliContext } from "./_context.js";
 import { formatNumber } from "./_format.js";
+import { startPeriodic } from "./_periodic.js";
 
 const HOUR = 3_600_000;
 
@@ -24,43 +25,26 @@ export interface ArchiverOptions {
  * logged and retried at the next tick (archive is idempotent).
  */
 export function startArchiver(options: ArchiverOptions): { stop(): Promise<void> } {
-  let running: Promise<void> | undefined;
-  let stopped = false;
-  const tick = () => {
-    if (stopped || running) return;
-    running = (async () => {
-      try {
-        const { archive } = await import("../stores/tiered/index.js");
-        const result = await archive({
-          from: options.hot,
-          to: options.cold,
-          olderThan: options.olderThan,
-          now: options.ctx.now(),
-          timezone: options.metrics.calendar.timezone,
-          weekStart: options.metrics.calendar.weekStart,
-        });
-        if (result.chunks > 0) {
-          options.ctx.stderr.write(
-            `archive: moved ${formatNumber(result.buckets)} buckets (${formatNumber(result.chunks)} chunks) older than ${new Date(result.before).toISOString()}\n`,
-          );
-        }
-      } catch (error) {
-        options.logger.error(
-          `archive failed (retried in an hour): ${error instanceof Error ? error.message : String(error)}`,
+  return startPeriodic(async () => {
+    try {
+      const { archive } = await import("../stores/tiered/index.js");
+      const result = await archive({
+        from: options.hot,
+        to: options.cold,
+        olderThan: options.olderThan,
+        now: options.ctx.now(),
+        timezone: options.metrics.calendar.timezone,
+        weekStart: options.metrics.calendar.weekStart,
+      });
+      if (result.chunks > 0) {
+        options.ctx.stderr.write(
+          `archive: moved ${formatNumber(result.buckets)} buckets (${formatNumber(result.chunks)} chunks) older than ${new Date(result.before).toISOString()}\n`,
         );
-      } finally {
-        running = undefined;
       }
-    })();
-  };
-  tick();
-  const timer = setInterval(tick, options.everyMs ?? HOUR);
-  timer.unref();
-  return {
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await running;
-    },
-  };
+    } catch (error) {
+      options.logger.error(
+        `archive failed (retried in an hour): ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }, options.everyMs ?? HOUR);
 }

@@ -1,5 +1,6 @@
 import type { Metrics } from "../core/index.js";
 import type { Logger } from "../stores/types.js";
+import { startPeriodic } from "./_periodic.js";
 
 const HOUR = 3_600_000;
 
@@ -10,32 +11,13 @@ const HOUR = 3_600_000;
  */
 export function startPruner(metrics: Metrics, logger: Logger, everyMs = HOUR): { stop(): Promise<void> } {
   if (Object.keys(metrics.store.retention ?? {}).length === 0) return { stop: async () => {} };
-  let running: Promise<void> | undefined;
-  let stopped = false;
-  const tick = () => {
-    if (stopped || running) return;
-    running = metrics
-      .prune()
-      .then(
-        () => undefined,
-        (error: unknown) => {
-          logger.error(
-            `pruning expired buckets failed (retried in an hour): ${error instanceof Error ? error.message : String(error)}`,
-          );
-        },
-      )
-      .finally(() => {
-        running = undefined;
-      });
-  };
-  tick();
-  const timer = setInterval(tick, everyMs);
-  timer.unref();
-  return {
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return startPeriodic(async () => {
+    try {
+      await metrics.prune();
+    } catch (error) {
+      logger.error(
+        `pruning expired buckets failed (retried in an hour): ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }, everyMs);
 }
