@@ -1,7 +1,8 @@
 import { describeValue, MetricsError } from "../../errors.js";
 import { type Calendar, GRANULARITIES, type Granularity, rankOf } from "../../time/index.js";
 import { keptFrom, parseRetention, type RetentionOptions } from "../_retention.js";
-import type { MetricDefinition, MetricSetRecord, RecordOp, ReportKey, SlugInfo, Store } from "../types.js";
+import type { MetricDefinition, RecordOp, SlugInfo, Store } from "../types.js";
+import { memoryReports } from "./_reports.js";
 
 /** Options of {@link memoryStore}. */
 export interface MemoryStoreOptions {
@@ -69,10 +70,6 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
   const gauges = new Map<string, number>();
   const definitions = new Map<string, MetricDefinition>();
   const batches = new Set<string>();
-  const sets = new Map<string, MetricSetRecord>();
-  /** Report key -> "sent", or who claimed it and when its lease ends (epoch ms). */
-  const reports = new Map<string, "sent" | { owner: string; until: number }>();
-  const reportKey = (k: ReportKey): string => `${k.set}\u0000${k.period}`;
   let config: { timezone: string; weekStart: string } | undefined;
 
   const link = (index: Map<string, Set<string>>, name: string, slug: string): void => {
@@ -277,35 +274,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
     },
     definitions: async () =>
       sorted(definitions.keys()).map((slug) => ({ ...(definitions.get(slug) as MetricDefinition) })),
-    async putMetricSet(set) {
-      sets.set(set.name, structuredClone(set));
-    },
-    metricSets: async () =>
-      sorted(sets.keys()).map((name) => structuredClone(sets.get(name) as MetricSetRecord)),
-    async deleteMetricSet(name) {
-      sets.delete(name);
-    },
-    async claimReport(claim) {
-      const key = reportKey(claim);
-      const state = reports.get(key);
-      if (state === "sent") return "sent";
-      if (state !== undefined && claim.now < state.until) return "held";
-      reports.set(key, { owner: claim.owner, until: claim.now + claim.leaseMs });
-      return "claimed";
-    },
-    async completeReport(hold) {
-      const key = reportKey(hold);
-      const state = reports.get(key);
-      if (state === "sent" || (state !== undefined && state.owner !== hold.owner)) return false;
-      reports.set(key, "sent");
-      return true;
-    },
-    async releaseReport(hold) {
-      const key = reportKey(hold);
-      const state = reports.get(key);
-      if (state === undefined || state === "sent" || state.owner !== hold.owner) return false;
-      return reports.delete(key);
-    },
+    ...memoryReports(),
     async dispose() {},
   };
 }
