@@ -4,8 +4,9 @@ import { memoryStore } from "../stores/memory/index.js";
 import type { RecordOp } from "../stores/types.js";
 import { createCalendar, parseGranularity, parseInstant } from "../time/index.js";
 import { readCounts } from "./_history.js";
+import { AGGREGATE, DISPOSE, EVENT, HISTORY, RECORD } from "./_keys.js";
 import { checkDefinition, checkMetricsOptions, checkStore, makeCapture } from "./_options.js";
-import { checkKeys, keySet } from "./_schema.js";
+import { checkKeys } from "./_schema.js";
 import { seedMethods } from "./_seed.js";
 import { DEFAULT_MAX_SLUGS, slugCap } from "./_slugs.js";
 import { checkCount, checkFunction, checkName, checkPositive, createRangeResolver } from "./_validate.js";
@@ -13,14 +14,6 @@ import type { HistoryRow, Metrics, MetricsOptions, RecordOptions } from "./types
 
 const DEFAULT_MAX_POINTS = 100_000;
 const RESOLVED = Promise.resolve();
-
-const RECORD_KEYS = ["by", "at", "category", "group", "granularities"] satisfies (keyof RecordOptions)[];
-// A RecordEvent may be passed as record() options: its `slug` must then be the slug argument.
-const RECORD = keySet("record() options", [...RECORD_KEYS, "slug"]);
-const EVENT = keySet("recordMany() event", ["slug", ...RECORD_KEYS]);
-const HISTORY = keySet("history() options", ["from", "to", "granularity"]);
-const DISPOSE = keySet("dispose() options", ["discard"]);
-const AGGREGATE = keySet("aggregate() options", ["batchSize", "onProgress", "signal"]);
 
 /**
  * Create a metrics instance. Throws `MetricsError` at once for bad options;
