@@ -1,6 +1,7 @@
 import type { RedisOptions } from "ioredis";
 import { describeValue, MetricsError, redactUrl } from "../../errors.js";
-import { type Granularity, parseDuration, parseGranularity, rankOf } from "../../time/index.js";
+import { type Granularity, parseDuration } from "../../time/index.js";
+import { parseRetention, type Retention } from "../_retention.js";
 import type { Logger } from "../types.js";
 import type { RedisClient } from "./_client.js";
 
@@ -67,8 +68,8 @@ export interface ResolvedOptions {
   client: RedisClient | undefined;
   redisOptions: Omit<RedisOptions, "replyMapping">;
   prefix: string;
-  /** Retention in ms by granularity rank (undefined = keep). */
-  retention: (number | undefined)[];
+  /** Retention in ms by granularity (absent = keep). */
+  retention: Retention;
   batchTtlMs: number;
   commandTimeoutMs: number;
   logger: Logger | undefined;
@@ -114,15 +115,7 @@ export function resolveOptions(options: RedisStoreOptions): ResolvedOptions {
   if (typeof prefix !== "string" || !PREFIX.test(prefix)) {
     throw bad(`Redis key prefix must match ${PREFIX.source}, got ${describeValue(prefix)}`);
   }
-  const retention: (number | undefined)[] = [];
-  const given = options.retention ?? {};
-  if (given === null || typeof given !== "object") {
-    throw bad(`retention must be an object like { hours: "90d" }, got ${describeValue(given)}`);
-  }
-  for (const [name, value] of Object.entries(given)) {
-    if (value === undefined) continue;
-    retention[rankOf(parseGranularity(name))] = parseDuration(value);
-  }
+  const retention = parseRetention(options.retention, "redisStore()");
   const redisOptions = options.redisOptions ?? {};
   if (redisOptions === null || typeof redisOptions !== "object") {
     throw bad(`redisOptions must be an object, got ${describeValue(redisOptions)}`);

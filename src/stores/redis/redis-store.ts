@@ -40,7 +40,7 @@ export function redisStore(options: RedisStoreOptions = {}): Store {
   let logger: Logger | undefined = resolved.logger;
   const conn = createConnection(resolved, () => logger);
   const registrations = createRegistrations(keys, () => logger);
-  const pack = createPacker(resolved.retention);
+  const pack = createPacker(GRANULARITIES.map((g) => resolved.retention[g]));
   const bounds = createBounds(resolved.commandTimeoutMs);
   const deps = {
     conn,
@@ -125,14 +125,7 @@ export function redisStore(options: RedisStoreOptions = {}): Store {
         }
       });
     },
-    retention: Object.freeze(
-      Object.fromEntries(
-        GRANULARITIES.flatMap((g, rank) => {
-          const ms = resolved.retention[rank];
-          return ms === undefined ? [] : [[g, ms]];
-        }),
-      ),
-    ),
+    retention: resolved.retention,
     record,
     recordBatch: batches.recordBatch,
     // A drain runs for as long as it has chunks to move (it is not bounded by
