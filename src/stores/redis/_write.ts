@@ -125,27 +125,8 @@ function attemptRecord(call: RecordCall, useEval: boolean): Promise<unknown> {
   if (c === undefined) return call.conn.open().then(() => attemptRecord(call, useEval));
   const { keys, op, spec, packed } = call;
   const identity = `${call.producer.field} ${call.seq} ${call.producer.floor()}`;
-  return useEval
-    ? c.eval(
-        SCRIPTS.record.source,
-        keys.length,
-        ...keys,
-        op.by,
-        spec,
-        identity,
-        packed.expiries,
-        ...packed.fields,
-      )
-    : c.evalsha(
-        SCRIPTS.record.sha,
-        keys.length,
-        ...keys,
-        op.by,
-        spec,
-        identity,
-        packed.expiries,
-        ...packed.fields,
-      );
+  const args = [keys.length, ...keys, op.by, spec, identity, packed.expiries, ...packed.fields] as const;
+  return useEval ? c.eval(SCRIPTS.record.source, ...args) : c.evalsha(SCRIPTS.record.sha, ...args);
 }
 
 function settleRecord(call: RecordCall): void {
