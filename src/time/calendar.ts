@@ -80,7 +80,7 @@ export function createCalendar(options: CalendarOptions = {}): Calendar {
   type Minute = { buckets: readonly Bucket[]; from: number; to: number };
   const perMinute = new Map<number, Minute>();
   /** The minute asked for last (none yet: an empty span). */
-  let last: Minute = { buckets: [], from: 0, to: 0 };
+  let lastMinute: Minute = { buckets: [], from: 0, to: 0 };
 
   const coarseIndex = (g: Granularity, start: number): number =>
     indexOf(g, start, zone, weekStartDow, weekEpochDay);
@@ -194,20 +194,20 @@ export function createCalendar(options: CalendarOptions = {}): Calendar {
     },
     bucketsAt(t) {
       // Records arrive mostly in the current minute: compare with the last one first.
-      if (t >= last.from && t < last.to) return last.buckets;
+      if (t >= lastMinute.from && t < lastMinute.to) return lastMinute.buckets;
       const minute = Math.floor(t / MINUTE);
       const cached = perMinute.get(minute);
       // Valid while t is in the cached minute bucket (always so unless the offset has seconds, as LMT had).
       if (cached && t >= cached.from && t < cached.to) {
-        last = cached;
+        lastMinute = cached;
         return cached.buckets;
       }
       checkInstant(t, "instant");
       if (perMinute.size >= CACHE_LIMIT) perMinute.clear();
       const buckets = Object.freeze(GRANULARITIES.map((g) => bucket(g, t)));
       const first = buckets[0] as Bucket;
-      last = { buckets, from: first.start, to: next("minutes", first).start };
-      perMinute.set(minute, last);
+      lastMinute = { buckets, from: first.start, to: next("minutes", first).start };
+      perMinute.set(minute, lastMinute);
       return buckets;
     },
     localLabel(t) {
