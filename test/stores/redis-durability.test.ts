@@ -120,13 +120,18 @@ describe("redisStore({ durability })", () => {
       store: redisStore({
         url: master.url,
         prefix,
-        durability: { replicas: 1, timeoutMs: 100 },
-        commandTimeoutMs: 2_000,
+        durability: { replicas: 1, timeoutMs: 1000 },
+        commandTimeoutMs: 5_000,
       }),
       now: () => T0,
     });
     const buffered = createMetrics({
-      store: redisStore({ url: master.url, prefix, durability: { timeoutMs: 100 }, commandTimeoutMs: 2_000 }),
+      store: redisStore({
+        url: master.url,
+        prefix,
+        durability: { timeoutMs: 1000 },
+        commandTimeoutMs: 5_000,
+      }),
       now: () => T0,
       capture: { mode: "buffered", flushMs: 60_000 },
     });
@@ -141,7 +146,7 @@ describe("redisStore({ durability })", () => {
         );
         expect(error).toBeInstanceOf(MetricsError);
         expect((error as MetricsError).code).toBe("E_STORE");
-        expect((error as MetricsError).message).toMatch(/not acknowledged by 1 replica\(s\) within 100 ms/);
+        expect((error as MetricsError).message).toMatch(/not acknowledged by 1 replica\(s\) within 1000 ms/);
       };
       await expectUnacknowledged(replicated.record("w_a", { by: 5 }));
       await expectUnacknowledged(Promise.all([replicated.record("w_b"), replicated.record("w_c")]));

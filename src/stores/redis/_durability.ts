@@ -1,3 +1,4 @@
+import { createRequire } from "node:module";
 import { MetricsError } from "../../errors.js";
 import type { Command, RedisClient } from "./_client.js";
 import { SCRIPTS } from "./_scripts.js";
@@ -11,7 +12,7 @@ export interface Replication {
 }
 
 /** The write scripts a replica must acknowledge (READ and the report claims are not among them). */
-const WRITES = new Map<string, "record" | "batch" | "stage">([
+const WRITES = new Map<string, WriteKind>([
   [SCRIPTS.record.sha, "record"],
   [SCRIPTS.record.source, "record"],
   [SCRIPTS.batch.sha, "batch"],
@@ -20,16 +21,44 @@ const WRITES = new Map<string, "record" | "batch" | "stage">([
   [SCRIPTS.stage.source, "stage"],
 ]);
 
-/** An ioredis Cluster can be asked to re-read the slot map (after MOVED). */
-interface Refreshable {
+type WriteKind = "record" | "batch" | "stage";
+
+/** An ioredis Cluster: its slot map (slot → node keys, master first), and how to re-read it. */
+interface ClusterMap {
+  slots?: string[][];
   refreshSlotsCache?: (callback?: (error?: Error | null) => void) => void;
+}
+
+/** A write waiting to be sent with the others of its node. */
+interface Pending {
+  kind: WriteKind;
+  command: Command;
+  resolve(reply: unknown): void;
+  reject(error: unknown): void;
+}
+
+/** The slot of a key (CRC16 of its hash tag), as ioredis computes it. */
+const keySlot = createRequire(import.meta.url)("cluster-key-slot") as (key: string) => number;
+
+/**
+ * Which node a key's slot lives on, by the client's slot map: writes of one
+ * node can share a pipeline (ioredis refuses one that spans nodes) and a WAIT.
+ * A single Redis is one node.
+ */
+function nodeOfKey(client: RedisClient): (key: string) => string {
+  if (!client.isCluster) return () => "";
+  const map = client as RedisClient & ClusterMap;
+  return (key) => {
+    const slot = keySlot(key);
+    return map.slots?.[slot]?.[0] ?? `slot ${slot}`;
+  };
 }
 
 /**
  * Which write script a command runs, or undefined when it writes nothing
  * (another command, or BATCH in check mode: ARGV[1] = "c").
  */
-function writeOf(command: readonly unknown[]): "record" | "batch" | "stage" | undefined {
+function writeOf(command: readonly unknown[]): WriteKind | undefined {
   const [name, script, numkeys] = command;
   if (name !== "evalsha" && name !== "eval" && name !== "EVALSHA" && name !== "EVAL") return undefined;
   const kind = WRITES.get(String(script));
@@ -43,7 +72,7 @@ function writeOf(command: readonly unknown[]): "record" | "batch" | "stage" | un
  * says nothing about that earlier write, which may have run on a connection
  * that is gone. A {@link fence} write is sent, then WAIT again.
  */
-function isDuplicate(kind: "record" | "batch" | "stage", reply: unknown): boolean {
+function isDuplicate(kind: WriteKind, reply: unknown): boolean {
   if (kind === "record") return Number(reply) === 2;
   if (kind === "batch") return Array.isArray(reply) && reply.length === 1 && Number(reply[0]) === 0;
   return false;
@@ -93,30 +122,69 @@ function judge(
  */
 export function replicatedClient(client: RedisClient, r: Replication): RedisClient {
   const wait: Command = ["wait", r.replicas, r.timeoutMs];
-  const refresh = (client as RedisClient & Refreshable).refreshSlotsCache;
+  const refresh = client.isCluster ? (client as RedisClient & ClusterMap).refreshSlotsCache : undefined;
 
-  /** One write and its WAIT; rejects with the write's error or the E_STORE of a short WAIT. */
-  const acknowledged = async (kind: "record" | "batch" | "stage", command: Command): Promise<unknown> => {
-    let replies = await client.pipeline([command, wait]).exec();
-    if (!replies) throw new Error("the pipeline was discarded");
-    const outcome = replies[0] as [Error | null, unknown];
-    if (!outcome[0] && isDuplicate(kind, outcome[1])) {
-      replies = await client.pipeline([fence(command), wait]).exec();
-      if (!replies) throw new Error("the pipeline was discarded");
-      const fenced = replies[0] as [Error | null, unknown];
-      if (fenced[0]) throw fenced[0];
+  const nodeOf = nodeOfKey(client);
+  /** Writes issued in this microtask turn, not sent yet. */
+  let queue: Pending[] | undefined;
+
+  /** Send the queued writes: per node one pipeline of the writes, then one WAIT. */
+  const flush = (): void => {
+    const pending = queue ?? [];
+    queue = undefined;
+    const groups = new Map<string, Pending[]>();
+    for (const p of pending) {
+      const node = nodeOf(String(p.command[3]));
+      const group = groups.get(node);
+      if (group) group.push(p);
+      else groups.set(node, [p]);
     }
-    const [error, reply] = judge(r, outcome, replies[1] as [Error | null, unknown]);
-    if (error) {
-      // A Cluster pipeline answered MOVED is not followed by ioredis (its WAIT
-      // is not read-only): re-read the slot map so that the retry goes right.
-      if (client.isCluster && refresh && /^(MOVED|ASK) /.test(error.message)) {
-        await new Promise<void>((resolve) => refresh.call(client, () => resolve()));
-      }
-      throw error;
+    for (const group of groups.values()) {
+      send(group).catch((error: unknown) => {
+        for (const p of group) p.reject(error);
+      });
     }
-    return reply;
   };
+
+  const send = async (group: Pending[]): Promise<void> => {
+    const replies = await client.pipeline([...group.map((p) => p.command), wait]).exec();
+    if (!replies) throw new Error("the pipeline was discarded");
+    let acked = replies[group.length] as [Error | null, unknown];
+    const duplicates = group.filter((p, i) => {
+      const [error, reply] = replies[i] as [Error | null, unknown];
+      return !error && isDuplicate(p.kind, reply);
+    });
+    if (duplicates.length > 0) {
+      const fenced = await client.pipeline([...duplicates.map((p) => fence(p.command)), wait]).exec();
+      if (!fenced) throw new Error("the pipeline was discarded");
+      const failed = fenced.find(([error]) => error);
+      acked = failed ? [failed[0], undefined] : (fenced[duplicates.length] as [Error | null, unknown]);
+    }
+    let moved = false;
+    const outcomes = group.map((_, i) => {
+      const outcome = judge(r, replies[i] as [Error | null, unknown], acked);
+      if (outcome[0] && /^(MOVED|ASK) /.test(outcome[0].message)) moved = true;
+      return outcome;
+    });
+    // A Cluster pipeline answered MOVED is not followed by ioredis (its WAIT is
+    // not read-only): re-read the slot map so that the store's retry goes right.
+    if (moved && refresh) await new Promise<void>((resolve) => refresh.call(client, () => resolve()));
+    group.forEach((p, i) => {
+      const [error, reply] = outcomes[i] as [Error | null, unknown];
+      if (error) p.reject(error);
+      else p.resolve(reply);
+    });
+  };
+
+  /** One write, sent with the others of this turn to its node, then WAIT. */
+  const acknowledged = (kind: WriteKind, command: Command): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      if (queue === undefined) {
+        queue = [];
+        queueMicrotask(flush);
+      }
+      queue.push({ kind, command, resolve, reject });
+    });
 
   const wrapped: RedisClient & { nodes?: unknown } = {
     isCluster: client.isCluster,
