@@ -3,13 +3,14 @@ import { keptFrom } from "../stores/_retention.js";
 import { memoryStore } from "../stores/memory/index.js";
 import type { RecordOp } from "../stores/types.js";
 import { createCalendar, parseGranularity, parseInstant } from "../time/index.js";
-import { readCounts } from "./_history.js";
-import { AGGREGATE, DISPOSE, EVENT, HISTORY, RECORD } from "./_keys.js";
+import { historiesOf, readCounts, toRows } from "./_history.js";
+import { AGGREGATE, DISPOSE, EVENT, HISTORY } from "./_keys.js";
 import { checkDefinition, checkMetricsOptions, checkStore, makeCapture } from "./_options.js";
+import { createRecordPath } from "./_record.js";
 import { checkKeys } from "./_schema.js";
 import { seedMethods } from "./_seed.js";
 import { DEFAULT_MAX_SLUGS, slugCap } from "./_slugs.js";
-import { checkCount, checkFunction, checkName, checkPositive, createRangeResolver } from "./_validate.js";
+import { checkFunction, checkName, checkPositive, createRangeResolver } from "./_validate.js";
 import type { HistoryRow, Metrics, MetricsOptions, RecordOptions } from "./types.js";
 
 const DEFAULT_MAX_POINTS = 100_000;
@@ -75,28 +76,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     };
 
   /** A validated record; `E_INVALID_*` for any bad argument or unknown option key. */
-  const toOp = (slug: unknown, options: unknown, keys = RECORD): RecordOp => {
-    const name = checkName(slug);
-    const o = checkKeys(options, keys) as RecordOptions & { slug?: unknown };
-    if (o.slug !== undefined && o.slug !== name) {
-      throw new MetricsError(
-        "E_INVALID_OPTION",
-        `record() options hold slug ${describeValue(o.slug)}, which differs from the slug argument ${describeValue(name)}`,
-      );
-    }
-    const by = o.by === undefined ? 1 : checkCount(o.by, "count (by)");
-    const at = parseInstant(o.at === undefined ? now() : o.at, timezone, "time (at)");
-    const op: RecordOp = {
-      slug: name,
-      by,
-      at,
-      buckets: calendar.bucketsAt(at),
-      granularities: resolveRange(o.granularities),
-    };
-    if (o.category !== undefined) op.category = checkName(o.category, "category");
-    if (o.group !== undefined) op.group = checkName(o.group, "group");
-    return op;
-  };
+  const toOp = createRecordPath({ calendar, now, resolveRange });
 
   /** Hand `ops` to the capture, admitting new slugs under `maxSlugs` first (all or none). */
   const write = async (ops: readonly RecordOp[], one: boolean): Promise<void> => {
@@ -151,8 +131,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const history = async (slug: string, o: unknown): Promise<HistoryRow[]> => {
     const { granularity, buckets } = query(slug, o);
     await ready();
-    const counts = await readCounts(store, calendar, slug, granularity, buckets, now());
-    return buckets.map((b, i) => ({ start: new Date(b.start), count: counts[i] ?? 0 }));
+    return toRows(buckets, await readCounts(store, calendar, slug, granularity, buckets, now()));
   };
 
   /** Wrap a one-name method so the name is checked before the store is reached. */
@@ -198,9 +177,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
         );
       }
       for (const slug of slugs) checkName(slug);
-      query(slugs[0] ?? "x", o);
-      const rows = await Promise.all(slugs.map((slug) => history(slug, o)));
-      return Object.fromEntries(slugs.map((slug, i) => [slug, rows[i] as HistoryRow[]]));
+      const { granularity, buckets } = query(slugs[0] ?? "x", o);
+      await ready();
+      return historiesOf(store, calendar, slugs, { granularity, buckets }, now());
     },
     total: byName("slug", (slug) => store.total(slug)),
     async prune() {
