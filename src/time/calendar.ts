@@ -76,7 +76,11 @@ export function createCalendar(options: CalendarOptions = {}): Calendar {
   const weekStartDow = weekStart === "monday" ? 1 : 0;
   // 1970-01-05 (day 4) was a Monday, 1970-01-04 (day 3) a Sunday.
   const weekEpochDay = weekStart === "monday" ? 4 : 3;
-  const perMinute = new Map<number, { buckets: readonly Bucket[]; from: number; to: number }>();
+  /** The buckets of every granularity of one minute bucket, which spans `from` (inclusive) to `to`. */
+  type Minute = { buckets: readonly Bucket[]; from: number; to: number };
+  const perMinute = new Map<number, Minute>();
+  /** The minute asked for last (none yet: an empty span). */
+  let lastMinute: Minute = { buckets: [], from: 0, to: 0 };
 
   const coarseIndex = (g: Granularity, start: number): number =>
     indexOf(g, start, zone, weekStartDow, weekEpochDay);
@@ -123,6 +127,30 @@ export function createCalendar(options: CalendarOptions = {}): Calendar {
     return { index: coarseIndex(g, start), start };
   };
 
+  /**
+   * Fast path of a minute, hour or day range: from bucket `b` (the last of
+   * `out`), push the buckets that follow it one whole unit apart, up to
+   * `until` or `maxPoints`, and return the last one pushed (`next` takes over
+   * there). While `b` starts on a wall mark (a midnight for days) and the
+   * offset holds for two more units, the bucket after `b` starts one unit
+   * later: for minutes and hours it is then the only natural start in its UTC
+   * unit; for days the earliest instant of the next midnight, as no other
+   * offset is in force within two days either side (offsets differ by less).
+   */
+  const wholeUnits = (b: Bucket, unit: number, until: number, maxPoints: number, out: Bucket[]): Bucket => {
+    let start = b.start;
+    if ((start + zone.offsetAt(start)) % unit !== 0) return b;
+    const behind = unit === DAY ? 2 * DAY : 0;
+    const steady = zone.constantUntil(start - behind);
+    let index = b.index;
+    while (start + 2 * unit <= steady && start + unit <= until && out.length < maxPoints) {
+      start += unit;
+      index += 1;
+      out.push({ index, start });
+    }
+    return out[out.length - 1] as Bucket;
+  };
+
   return {
     timezone,
     weekStart,
@@ -150,6 +178,7 @@ export function createCalendar(options: CalendarOptions = {}): Calendar {
         );
       }
       const out: Bucket[] = [];
+      const unit = g === "minutes" || g === "hours" ? fine[g].unit : g === "days" ? DAY : 0;
       while (b.start <= last.start) {
         if (out.length >= maxPoints) {
           throw new MetricsError(
@@ -158,20 +187,27 @@ export function createCalendar(options: CalendarOptions = {}): Calendar {
           );
         }
         out.push(b);
+        if (unit > 0) b = wholeUnits(b, unit, last.start, maxPoints, out);
         b = next(g, b);
       }
       return out;
     },
     bucketsAt(t) {
+      // Records arrive mostly in the current minute: compare with the last one first.
+      if (t >= lastMinute.from && t < lastMinute.to) return lastMinute.buckets;
       const minute = Math.floor(t / MINUTE);
       const cached = perMinute.get(minute);
       // Valid while t is in the cached minute bucket (always so unless the offset has seconds, as LMT had).
-      if (cached && t >= cached.from && t < cached.to) return cached.buckets;
+      if (cached && t >= cached.from && t < cached.to) {
+        lastMinute = cached;
+        return cached.buckets;
+      }
       checkInstant(t, "instant");
       if (perMinute.size >= CACHE_LIMIT) perMinute.clear();
       const buckets = Object.freeze(GRANULARITIES.map((g) => bucket(g, t)));
       const first = buckets[0] as Bucket;
-      perMinute.set(minute, { buckets, from: first.start, to: next("minutes", first).start });
+      lastMinute = { buckets, from: first.start, to: next("minutes", first).start };
+      perMinute.set(minute, lastMinute);
       return buckets;
     },
     localLabel(t) {
