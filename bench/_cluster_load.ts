@@ -1,6 +1,6 @@
 /**
  * One load of the cluster section: record over 1,000 slugs (direct or
- * buffered, 200 in flight) and read what it cost the servers. A server also
+ * buffered, 200 in flight unless told) and read what it cost the servers. A server also
  * burns CPU when idle (serverCron, and on a Cluster the bus gossip, which grows
  * with the number of nodes), so an idle baseline is measured per node right
  * before the load and its rate × the load's duration is subtracted: raw and
@@ -55,6 +55,7 @@ export async function load(
   events: number,
   buffered: boolean,
   idleMs: number,
+  inFlight = 200,
 ): Promise<ShardFigures> {
   const m = open(client, `bench-${buffered ? "b" : "d"}`, buffered);
   // Warm-up: register every slug so the measured part is steady-state recording.
@@ -76,7 +77,7 @@ export async function load(
   const rate = await concurrentRate(
     (i) => m.record(`s${(i * 7919) % SLUGS}`, { at: T0 + (i % 48) * H }),
     events,
-    200,
+    inFlight,
     () => m.flush(),
   );
   const after = await snapshot(cluster);

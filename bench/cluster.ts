@@ -155,6 +155,20 @@ export async function run(ctx: BenchContext): Promise<BenchSection[]> {
           );
         }
       }
+      if (masters === 3) {
+        // Redis spends part of its CPU per read system call: 200 calls in flight
+        // split over 3 shards make pipelines a third as deep. The same depth per
+        // shard (600 in flight) compares the cost of an event itself.
+        ctx.log(`cluster: 3 masters, direct, 600 in flight (200 per shard)`);
+        const deep = await load(cluster, client, events, false, idleMs, 600);
+        results.set("3:direct-deep", deep);
+        rows.push({
+          name: "direct: server CPU per event (all shards), net of idle CPU, 200 in flight per shard",
+          subject: "3 master(s), 600 in flight",
+          value: deep.netCpuMicrosPerEvent,
+          unit: `µs (raw ${deep.cpuMicrosPerEvent.toFixed(2)})`,
+        });
+      }
       ctx.log(`cluster: ${masters} master(s), historyMany over 100 slugs`);
       reads.set(masters, await readAcrossShards(cluster, client, Math.max(5, Math.round(30 * ctx.scale))));
       ctx.log(`cluster: ${masters} master(s), listings with ${listed} slugs`);
@@ -206,6 +220,22 @@ export async function run(ctx: BenchContext): Promise<BenchSection[]> {
         detail: `${three.callsPerEvent.toFixed(3)} vs ${one.callsPerEvent.toFixed(3)} calls (${calls.toFixed(3)}×); ${three.commandMicrosPerEvent.toFixed(2)} vs ${one.commandMicrosPerEvent.toFixed(2)} µs in commands (${usec.toFixed(3)}×)`,
       },
     );
+  }
+  const one = results.get("1:direct");
+  const deep = results.get("3:direct-deep");
+  if (one && deep) {
+    const ratio = deep.netCpuMicrosPerEvent / one.netCpuMicrosPerEvent;
+    rows.push({
+      name: "direct: server CPU per event, net of idle CPU, 200 in flight per shard, 3 shards vs 1",
+      subject: "ratio",
+      value: ratio,
+      unit: "×",
+    });
+    targets.push({
+      name: "(b) direct: server CPU µs/event on 3 shards within 10% of 1 shard at the same depth per shard (net of idle CPU)",
+      met: ratio <= 1.1,
+      detail: `net ${deep.netCpuMicrosPerEvent.toFixed(2)} vs ${one.netCpuMicrosPerEvent.toFixed(2)} µs (${ratio.toFixed(3)}×); raw ${deep.cpuMicrosPerEvent.toFixed(2)} vs ${one.cpuMicrosPerEvent.toFixed(2)} µs; ${deep.callsPerEvent.toFixed(3)} vs ${one.callsPerEvent.toFixed(3)} commands per event`,
+    });
   }
   for (const [masters, r] of reads) {
     rows.push(
