@@ -32,6 +32,8 @@ export async function runDurability(ctx: BenchContext): Promise<BenchSection> {
   const stores: Metrics[] = [];
   try {
     await admin.config("SET", "repl-diskless-sync-delay", "0");
+    // Load the initial sync from the socket: no dump.rdb in the working directory.
+    await replicaAdmin.config("SET", "repl-diskless-load", "swapdb");
     await replicaAdmin.call("replicaof", "127.0.0.1", String(master.port));
     for (let attempt = 0; !/slave0:.*state=online/.test(await admin.info("replication")); attempt++) {
       if (attempt > 400) throw new Error("the bench replica did not come online");
