@@ -202,7 +202,8 @@ export function batchCommand(part: Part, mode: "w" | "c", markerTtlMs: number): 
     ...keys,
     mode,
     part.marker === undefined ? 0 : markerTtlMs,
-    part.seqs.length > 0 ? `${part.producer.field} ${part.producer.floor()}` : "",
+    part.seqs.length > 0 ? part.producer.field : "",
+    part.seqs.length > 0 ? part.producer.floor() : 0,
     ...part.slugArgs,
   ];
 }
