@@ -4,7 +4,7 @@
  * - (e) raw EVALSHA: one script call doing the HINCRBYs of one tallyboard
  *   record (hours, days, weeks, months and years chunk hashes plus a total),
  *   with keys and fields computed once per time bucket — the floor for that work;
- * - (f) raw MGET of a slug's 2,160 hourly string keys (the peer's layout).
+ * - (f) raw MGET of a slug's hourly (daily, monthly) string keys, the peer's layout.
  */
 import { createHash } from "node:crypto";
 import { Redis } from "ioredis";
@@ -77,8 +77,17 @@ export function incrRecorder(client: Redis, key: string): () => Promise<unknown>
   return () => client.incr(key);
 }
 
+/** Digits of the peer's key suffix per granularity: YYYYMMDDHH, YYYYMMDD, YYYYMM. */
+const PEER_DIGITS = { hours: 10, days: 8, months: 6 } as const;
+
+/** The peer's string key of `slug` for the hour, day or month holding `t` (UTC). */
+export function peerKey(slug: string, granularity: keyof typeof PEER_DIGITS, t: number): string {
+  const iso = new Date(t).toISOString(); // 2024-05-01T13:00:00.000Z
+  const stamp = `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}${iso.slice(11, 13)}`;
+  return `c:${slug}:${stamp.slice(0, PEER_DIGITS[granularity])}`;
+}
+
 /** The peer's hourly key of `slug` for the hour starting at `t` (UTC). */
 export function peerHourKey(slug: string, t: number): string {
-  const iso = new Date(t).toISOString(); // 2024-05-01T13:00:00.000Z
-  return `c:${slug}:${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}${iso.slice(11, 13)}`;
+  return peerKey(slug, "hours", t);
 }

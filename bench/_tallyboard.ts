@@ -11,6 +11,8 @@ export interface TallyboardSubjectOptions {
   prefix: string;
   /** Buffered capture (flushed every second and by `flush()`) instead of direct. */
   buffered?: boolean;
+  /** IANA zone of the buckets. @default "UTC" */
+  timezone?: string;
 }
 
 /** A tallyboard instance for the bench. */
@@ -18,6 +20,7 @@ export function openTallyboard(options: TallyboardSubjectOptions): Metrics {
   return createMetrics({
     store: redisStore({ url: options.url, prefix: options.prefix }),
     granularities: { min: "hours", max: "years" },
+    ...(options.timezone ? { timezone: options.timezone } : {}),
     ...(options.buffered ? { capture: { mode: "buffered", flushMs: 1000 } } : {}),
   });
 }

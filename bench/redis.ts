@@ -4,12 +4,14 @@
  * (a) sequential awaited record(), (b) 200 in flight — on one slug, and
  * spread over 100 slugs —, (c) bytes per point, (d) 90-day hourly history
  * latency; (e) the raw EVALSHA floor of one record and (f) a raw MGET of the
- * peer's string keys are reference subjects.
+ * peer's string keys are reference subjects; (g) 1-year hourly and (h) 5-year
+ * daily and 10-year monthly history (from stored rollups), each against MGET.
  */
 import type { Metrics } from "../src/core/types.js";
 import { FLOOR, INCR, PEER, TB, TB_BUFFERED } from "./_names.js";
 import { connectPeer } from "./_peer.js";
 import { floorRecorder, incrRecorder, loadFloor, rawClient } from "./_raw.js";
+import { longReadPart } from "./_redis_long.js";
 import { storedPart } from "./_redis_stored.js";
 import { measureWrites, rateRows, ratioRow, type WriteSubject } from "./_redis_write.js";
 import { openTallyboard } from "./_tallyboard.js";
@@ -104,5 +106,8 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
   const rest = await storedPart(ctx);
   rows.push(...rest.rows);
   targets.push(...rest.targets);
+  const long = await longReadPart(ctx);
+  rows.push(...long.rows);
+  targets.push(...long.targets);
   return { name: "redis", rows, targets };
 }

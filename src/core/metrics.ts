@@ -3,7 +3,7 @@ import { keptFrom } from "../stores/_retention.js";
 import { memoryStore } from "../stores/memory/index.js";
 import type { RecordOp } from "../stores/types.js";
 import { createCalendar, parseGranularity, parseInstant } from "../time/index.js";
-import { readCounts } from "./_history.js";
+import { historiesOf, readCounts, toRows } from "./_history.js";
 import { AGGREGATE, DISPOSE, EVENT, HISTORY, RECORD } from "./_keys.js";
 import { checkDefinition, checkMetricsOptions, checkStore, makeCapture } from "./_options.js";
 import { checkKeys } from "./_schema.js";
@@ -151,8 +151,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const history = async (slug: string, o: unknown): Promise<HistoryRow[]> => {
     const { granularity, buckets } = query(slug, o);
     await ready();
-    const counts = await readCounts(store, calendar, slug, granularity, buckets, now());
-    return buckets.map((b, i) => ({ start: new Date(b.start), count: counts[i] ?? 0 }));
+    return toRows(buckets, await readCounts(store, calendar, slug, granularity, buckets, now()));
   };
 
   /** Wrap a one-name method so the name is checked before the store is reached. */
@@ -198,9 +197,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
         );
       }
       for (const slug of slugs) checkName(slug);
-      query(slugs[0] ?? "x", o);
-      const rows = await Promise.all(slugs.map((slug) => history(slug, o)));
-      return Object.fromEntries(slugs.map((slug, i) => [slug, rows[i] as HistoryRow[]]));
+      const { granularity, buckets } = query(slugs[0] ?? "x", o);
+      await ready();
+      return historiesOf(store, calendar, slugs, { granularity, buckets }, now());
     },
     total: byName("slug", (slug) => store.total(slug)),
     async prune() {

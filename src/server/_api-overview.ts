@@ -72,8 +72,8 @@ function parseQuery(query: Record<string, string>): z.infer<typeof querySchema> 
  * given; sorted by slug) or per slug named in `slugs` (comma-separated, in that
  * order), paginated by `offset`/`limit`. Each tile holds the counts of
  * the selected range and of the same number of buckets just before it, read
- * with one `historyMany()` call, so the whole page costs one store read per
- * slug batch rather than one HTTP request per tile.
+ * with one `historyMany()` call: one batched store read for the whole page
+ * (one Redis pipeline, one SQL statement) rather than one request per tile.
  */
 export function overviewRoutes({ metrics, now }: { metrics: Metrics; now: () => number }): Hono {
   const app = new Hono();

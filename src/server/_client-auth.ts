@@ -6,7 +6,7 @@
  * address is accepted once and removed from the address bar.
  * Plain JavaScript, no template literals.
  */
-export const CLIENT_AUTH = String.raw`
+export const CLIENT_AUTH = `
 /** Move a ?token= from the address bar into sessionStorage (out of history and logs). */
 function takeTokenFromUrl() {
   const url = new URL(location.href);

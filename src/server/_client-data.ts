@@ -28,7 +28,7 @@ const CUSTOM = "custom";
 
 const state = {
   view: "overview", categories: [], slugs: [], definitions: new Map(), gauges: [], categorySlugs: null,
-  categoryError: "", category: "", search: "", selected: [], granularity: "days", range: "30d",
+  health: null, categoryError: "", category: "", search: "", selected: [], granularity: "days", range: "30d",
   from: "", to: "", page: 0, set: "", auto: true, timezone: "UTC", compare: true,
 };
 

@@ -17,9 +17,10 @@ function showError(error) {
 }
 
 async function loadLists() {
-  const [categories, slugs, definitions, gauges] = await Promise.all([
-    api("categories"), api("slugs"), api("definitions"), api("gauges"),
+  const [categories, slugs, definitions, gauges, health] = await Promise.all([
+    api("categories"), api("slugs"), api("definitions"), api("gauges"), api("healthz"),
   ]);
+  state.health = health;
   state.categories = categories.categories;
   state.slugs = slugs.slugs;
   state.definitions = new Map(definitions.definitions.map((d) => [d.slug, d]));
@@ -153,6 +154,7 @@ async function refreshAll() {
     renderSlugs();
     renderGauges();
     renderDefinitions();
+    renderCapture();
     if (viewError) throw viewError;
     $("signin-open").hidden = true;
     setStatus("Updated " + new Date().toLocaleTimeString(), false);

@@ -6,6 +6,7 @@ import { describeValue, MetricsError } from "../errors.js";
 import { overviewRoutes } from "./_api-overview.js";
 import { type PreviewFrames, previewFrames, reportRoutes, type SendNowOptions } from "./_api-reports.js";
 import { CLIENT_AUTH } from "./_client-auth.js";
+import { CLIENT_CAPTURE } from "./_client-capture.js";
 import { CLIENT_CHART } from "./_client-chart.js";
 import { CLIENT_DATA } from "./_client-data.js";
 import { CLIENT_OVERVIEW } from "./_client-overview.js";
@@ -22,7 +23,7 @@ const PREVIEW_CSP =
 
 /** The dashboard's script: the `_client-*.ts` parts as one ES module. */
 export const DASHBOARD_JS =
-  CLIENT_DATA + CLIENT_AUTH + CLIENT_OVERVIEW + CLIENT_CHART + CLIENT_SETS + CLIENT_VIEW;
+  CLIENT_DATA + CLIENT_AUTH + CLIENT_OVERVIEW + CLIENT_CHART + CLIENT_SETS + CLIENT_CAPTURE + CLIENT_VIEW;
 
 /** A file of the `uplot` package, read once. */
 function packageFile(specifier: string): () => Promise<string> {

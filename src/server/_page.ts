@@ -63,6 +63,10 @@ export function pageHtml(prefix: string): string {
       <h2 id="slugs-title">Slugs <span id="slug-count"></span></h2>
       <ul id="slugs" class="slug-list"></ul>
     </section>
+    <section id="capture-panel" aria-labelledby="capture-title" hidden>
+      <h2 id="capture-title">Capture</h2>
+      <ul id="capture-list" class="capture-list"></ul>
+    </section>
   </nav>
   <main class="content" id="content" tabindex="-1">
     <section id="overview-view" aria-labelledby="overview-title">

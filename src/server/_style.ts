@@ -88,6 +88,9 @@ a:focus-visible, .tile:focus-visible { outline: 2px solid var(--accent); outline
 .custom-range input { background: var(--panel); border: 1px solid var(--border); border-radius: 6px; padding: 0.25rem 0.4rem; }
 .message { color: var(--error); background: var(--panel); border: 1px solid var(--error); border-radius: 8px; padding: 0.6rem 0.8rem; }
 .hint.error { color: var(--error); }
+.capture-list { list-style: none; margin: 0; padding: 0; font-size: 0.9em; }
+.capture-list li.error { color: var(--error); }
+.capture-label { color: var(--muted); }
 .tiles { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 210px), 1fr)); gap: 0.6rem; }
 .tile { width: 100%; height: 100%; display: flex; flex-direction: column; gap: 0.35rem; text-align: left;
   border-radius: 8px; padding: 0.6rem 0.75rem; }

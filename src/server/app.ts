@@ -3,6 +3,7 @@ import { secureHeaders } from "hono/secure-headers";
 import type { Metrics } from "../core/index.js";
 import { describeValue, MetricsError } from "../errors.js";
 import type { Logger } from "../stores/types.js";
+import { checkQueueOption, healthRoutes } from "./_api-health.js";
 import { readRoutes } from "./_api-read.js";
 import { setsRoutes } from "./_api-sets.js";
 import { writeRoutes } from "./_api-write.js";
@@ -16,7 +17,17 @@ import type { AppOptions } from "./types.js";
 
 const BASE_PATH = /^(?:\/[A-Za-z0-9._~-]+)*$/;
 
-const KEYS = ["auth", "basePath", "maxBodyBytes", "maxEvents", "dashboard", "now", "logger", "reports"];
+const KEYS = [
+  "auth",
+  "basePath",
+  "maxBodyBytes",
+  "maxEvents",
+  "dashboard",
+  "now",
+  "logger",
+  "reports",
+  "queue",
+];
 const METHODS = ["recordMany", "history", "slugs", "slugInfo", "total", "gauge", "setGauge", "definitions"];
 
 /** `createApp()`'s arguments, checked before anything is built. */
@@ -79,10 +90,7 @@ export function createApp(metrics: Metrics, input: AppOptions = {}): Hono {
   const now = options.now ?? Date.now;
 
   const api = new Hono();
-  api.get("/healthz", async (c) => {
-    await metrics.slugInfo("tallyboard.healthz"); // one cheap read: 503 when the store is down
-    return c.json({ ok: true, store: metrics.store.kind });
-  });
+  api.route("/", healthRoutes({ metrics, queue: checkQueueOption(options.queue) }));
   api.route("/", readRoutes({ metrics, now }));
   const views = dashboardApi({ metrics, now, sendNow: options.reports });
   api.route("/", views.routes);

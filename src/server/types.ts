@@ -1,3 +1,4 @@
+import type { QueueDepthOptions } from "../capture/index.js";
 import type { ReportTransport } from "../reports/index.js";
 import type { Logger } from "../stores/types.js";
 
@@ -34,6 +35,12 @@ export interface AppOptions {
   now?: () => number;
   /** Where the dashboard's "Send now" mails a metric set's report (hidden when omitted). @default undefined */
   reports?: { transport: ReportTransport; from?: string };
+  /**
+   * A BullMQ queue of queue capture that workers elsewhere consume: `/healthz`
+   * and the dashboard show its jobs by state (waiting, active, delayed, failed).
+   * A metrics instance in queue mode shows its own queue without this. @default undefined
+   */
+  queue?: QueueDepthOptions;
   /** Where unexpected errors go (the client only sees "Internal server error"). @default undefined (silent) */
   logger?: Logger;
 }

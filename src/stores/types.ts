@@ -25,6 +25,13 @@ export interface Store {
   recordBatch(ops: readonly RecordOp[], options?: BatchOptions): Promise<void>;
   /** Counts for consecutive buckets of one slug and granularity, plus what the slug stores. */
   read(query: ReadQuery): Promise<ReadResult>;
+  /**
+   * Many reads at once, in one round trip where the backend allows it (one
+   * Redis pipeline, one SQL statement): per query, in order, exactly what
+   * {@link Store.read} answers for it. Optional: without it, `historyMany()`
+   * calls `read()` once per query, concurrently.
+   */
+  readMany?(queries: readonly ReadQuery[]): Promise<ReadResult[]>;
   /** All-time count of a slug (0 when never recorded). */
   total(slug: string): Promise<number>;
   /** What is known about one slug, or null when it was never recorded. */

@@ -123,6 +123,30 @@ export function createCalendar(options: CalendarOptions = {}): Calendar {
     return { index: coarseIndex(g, start), start };
   };
 
+  /**
+   * Fast path of a minute, hour or day range: from bucket `b` (the last of
+   * `out`), push the buckets that follow it one whole unit apart, up to
+   * `until` or `maxPoints`, and return the last one pushed (`next` takes over
+   * there). While `b` starts on a wall mark (a midnight for days) and the
+   * offset holds for two more units, the bucket after `b` starts one unit
+   * later: for minutes and hours it is then the only natural start in its UTC
+   * unit; for days the earliest instant of the next midnight, as no other
+   * offset is in force within two days either side (offsets differ by less).
+   */
+  const wholeUnits = (b: Bucket, unit: number, until: number, maxPoints: number, out: Bucket[]): Bucket => {
+    let start = b.start;
+    if ((start + zone.offsetAt(start)) % unit !== 0) return b;
+    const behind = unit === DAY ? 2 * DAY : 0;
+    const steady = zone.constantUntil(start - behind);
+    let index = b.index;
+    while (start + 2 * unit <= steady && start + unit <= until && out.length < maxPoints) {
+      start += unit;
+      index += 1;
+      out.push({ index, start });
+    }
+    return out[out.length - 1] as Bucket;
+  };
+
   return {
     timezone,
     weekStart,
@@ -150,6 +174,7 @@ export function createCalendar(options: CalendarOptions = {}): Calendar {
         );
       }
       const out: Bucket[] = [];
+      const unit = g === "minutes" || g === "hours" ? fine[g].unit : g === "days" ? DAY : 0;
       while (b.start <= last.start) {
         if (out.length >= maxPoints) {
           throw new MetricsError(
@@ -158,6 +183,7 @@ export function createCalendar(options: CalendarOptions = {}): Calendar {
           );
         }
         out.push(b);
+        if (unit > 0) b = wholeUnits(b, unit, last.start, maxPoints, out);
         b = next(g, b);
       }
       return out;

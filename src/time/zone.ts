@@ -12,6 +12,12 @@ export interface ZoneOffsets {
   readonly timezone: string;
   /** Offset in milliseconds (local = utc + offset) in force at instant `t`. */
   offsetAt(t: number): number;
+  /**
+   * An instant after `t` before which the offset does not change: every
+   * instant of [t, constantUntil(t)) has the offset of `t`. It may be earlier
+   * than the next change (a year end, say), never later.
+   */
+  constantUntil(t: number): number;
 }
 
 const SAMPLE_MS = 6 * 3_600_000;
@@ -45,7 +51,10 @@ export function zoneOffsets(timezone: string): ZoneOffsets {
   const name = validateTimeZone(timezone);
   let zone = cache.get(name);
   if (!zone) {
-    zone = name === "UTC" || name === "Etc/UTC" ? { timezone: name, offsetAt: () => 0 } : buildZone(name);
+    zone =
+      name === "UTC" || name === "Etc/UTC"
+        ? { timezone: name, offsetAt: () => 0, constantUntil: () => Number.POSITIVE_INFINITY }
+        : buildZone(name);
     cache.set(name, zone);
   }
   // Also under the spelling asked for (letter case may differ), so the next lookup skips Intl.
@@ -120,18 +129,37 @@ function buildZone(timezone: string): ZoneOffsets {
     years.set(year, found);
     return found;
   };
+  // The table of the year last asked for and its bounds, found again without a Date.
+  let current: YearTable = { starts: [], offsets: [] };
+  let currentFrom = Number.POSITIVE_INFINITY;
+  let currentTo = Number.NEGATIVE_INFINITY;
+  /** Make `current` the table of t's UTC year; the segment of it holding t. */
+  const locate = (t: number): number => {
+    if (!(t >= currentFrom && t < currentTo)) {
+      const year = new Date(t).getUTCFullYear();
+      current = table(year);
+      currentFrom = Date.UTC(year, 0, 1);
+      currentTo = Date.UTC(year + 1, 0, 1);
+    }
+    const { starts } = current;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((starts[mid] as number) <= t) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  };
   return {
     timezone,
     offsetAt(t: number): number {
-      const { starts, offsets } = table(new Date(t).getUTCFullYear());
-      let lo = 0;
-      let hi = starts.length - 1;
-      while (lo < hi) {
-        const mid = (lo + hi + 1) >> 1;
-        if ((starts[mid] as number) <= t) lo = mid;
-        else hi = mid - 1;
-      }
-      return offsets[lo] as number;
+      const at = locate(t);
+      return current.offsets[at] as number;
+    },
+    constantUntil(t: number): number {
+      const at = locate(t);
+      return Math.min(current.starts[at + 1] ?? currentTo, currentTo);
     },
   };
 }

@@ -66,7 +66,7 @@ try {
     await page.goto(`${url}/${hash}`);
     await page.locator(ready).first().waitFor({ timeout: 30_000 });
     await page.waitForTimeout(300);
-    await page.screenshot({ path: file, fullPage: file.includes("phone") ? false : true });
+    await page.screenshot({ path: file, fullPage: !file.includes("phone") });
     await context.close();
     process.stdout.write(`wrote ${file}\n`);
   }

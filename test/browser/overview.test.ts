@@ -3,7 +3,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMetrics, type Metrics } from "../../src/core/index.js";
 import { createApp, type ServerHandle, serve } from "../../src/server/index.js";
-import { ARTIFACTS, DAY, inkOf, launch, openPage, seed, XSS } from "./_harness.js";
+import { DAY, inkOf, launch, openPage, seed, XSS } from "./_harness.js";
 
 let browser: Browser;
 let metrics: Metrics;

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { ArmedFault, FaultProxy } from "./_fault-proxy.js";
+import type { ArmedFault, FaultProxy } from "../stores/redis-proxy.js";
 import { rng } from "./_tally.js";
 
-const ARMED: ArmedFault[] = ["lose-reply", "half-request", "accept-close"];
+const ARMED: ArmedFault[] = ["swallow", "cut", "accept-close"];
 
 /**
  * Inject faults through `proxy` until `target` have fired (each kind at least

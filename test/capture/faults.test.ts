@@ -4,7 +4,7 @@ import { startWorker } from "../../src/capture/index.js";
 import { createMetrics } from "../../src/core/index.js";
 import type { Metrics } from "../../src/core/types.js";
 import { redisStore } from "../../src/stores/redis/index.js";
-import { faultProxy } from "./_fault-proxy.js";
+import { startFaultProxy } from "../stores/redis-proxy.js";
 import { flushUntilDrained, injectFaults } from "./_faults.js";
 import { type PrivateRedis, privateRedis } from "./_redis.js";
 import { rng, Tally, YEAR_END } from "./_tally.js";
@@ -40,7 +40,7 @@ describe("capture through real faults: exact totals on every granularity", () =>
   it("buffered: lost replies, half-sent requests, refused and closed connections (60+ faults)", async () => {
     const redis = await privateRedis();
     servers.push(redis);
-    const proxy = await faultProxy({ port: redis.port });
+    const proxy = await startFaultProxy(redis.port);
     const store = redisStore({ url: proxy.url, prefix: "buf", redisOptions: { retryStrategy: () => 10 } });
     const metrics = createMetrics({
       store,
@@ -66,7 +66,7 @@ describe("capture through real faults: exact totals on every granularity", () =>
   it("queue: the producer's Redis connection through 60+ faults; the worker writes each batch once", async () => {
     const redis = await privateRedis();
     servers.push(redis);
-    const proxy = await faultProxy({ port: redis.port });
+    const proxy = await startFaultProxy(redis.port);
     const store = redisStore({ url: redis.url, prefix: "q" });
     const worker = await startWorker({ connection: redis.url, store, concurrency: 2 });
     const metrics = createMetrics({

@@ -118,6 +118,37 @@ export function startTests(): void {
       }
     });
 
+    it("start --queue shows the depth of a queue-capture queue in /healthz", async () => {
+      const prefix = `tbq${process.pid}x${Date.now().toString(36)}`;
+      const server = await startServer(
+        [
+          "--store",
+          "memory:",
+          "start",
+          "--port",
+          "0",
+          "--no-reports",
+          "--queue",
+          "redis://127.0.0.1:6379",
+          "--queue-prefix",
+          prefix,
+        ],
+        { timeoutMs: 60_000 },
+      );
+      try {
+        const health = await getJson<Record<string, unknown>>(`${server.url}/api/v1/healthz`);
+        expect(health).toMatchObject({
+          ok: true,
+          store: "memory",
+          capture: { mode: "direct" },
+          queue: { waiting: 0, active: 0, delayed: 0, failed: 0 },
+        });
+      } finally {
+        const end = await server.stop("SIGTERM");
+        expect(end.code, end.stderr).toBe(0);
+      }
+    });
+
     it("the dashboard's Send now mails a set's report through the scheduler's transport", async () => {
       const outbox = join(dir.path, "send-now");
       const server = await startServer(

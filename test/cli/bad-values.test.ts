@@ -121,6 +121,8 @@ const cases: [string, string[]][] = [
   ["start: a public address without tokens", ["start", "--host", "192.0.2.1"]],
   ["start: IPv6 any without tokens", ["start", "--host", "::"]],
   ["start: host with a scheme", ["start", "--host", "http://127.0.0.1"]],
+  ["start: queue that is not a Redis URL", ["start", "--port", "0", "--queue", "http://u:pw@h:1"]],
+  ["start: empty queue", ["start", "--port", "0", "--queue", ""]],
   [
     "archive: zero age",
     ["archive", "--from", "redis://127.0.0.1:1", "--to", "pglite:memory", "--older-than", "0d"],

@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/server/index.js";
+import { memoryStore } from "../../src/stores/memory/index.js";
 import { type Json, NOW, setup } from "./_setup.js";
 
 const DAY = 86_400_000;
@@ -104,6 +105,29 @@ describe("GET /api/v1/overview", () => {
       ),
       { numRuns: 40 },
     );
+  });
+
+  it("reads the counts of a whole page with one store readMany() call", async () => {
+    const inner = memoryStore();
+    const calls: string[] = [];
+    const store = new Proxy(inner, {
+      get(target, key) {
+        const value = Reflect.get(target, key, target) as unknown;
+        if (key !== "read" && key !== "readMany") return value;
+        return (...args: unknown[]) => {
+          calls.push(String(key));
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const t = setup({}, { store });
+    const slugs = Array.from({ length: 100 }, (_, i) => `p${String(i).padStart(3, "0")}`);
+    await t.metrics.recordMany(slugs.map((slug, i) => ({ slug, by: i + 1, at: NOW - DAY })));
+    calls.length = 0;
+    const { body } = await t.get("/api/v1/overview?granularity=days&range=29d&limit=100");
+    expect(body.tiles).toHaveLength(100);
+    expect((body.tiles as Json[])[41].total).toBe(42);
+    expect(calls).toEqual(["readMany"]);
   });
 
   it("pages through every slug exactly once, in order", async () => {

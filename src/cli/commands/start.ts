@@ -1,4 +1,5 @@
 import { Command, Option } from "commander";
+import { redactUrl } from "../../errors.js";
 import type { ReportMessage } from "../../reports/index.js";
 import { parseDuration } from "../../time/index.js";
 import { startArchiver } from "../_archiver.js";
@@ -29,6 +30,10 @@ export interface StartCommandOptions extends TransportOptions {
   archiveTo?: string;
   /** Buckets that ended longer ago than this move to `archiveTo`, hourly. */
   archiveOlderThan: string;
+  /** Redis of a queue-capture queue whose depth the dashboard and /healthz show. */
+  queue?: string;
+  queueName: string;
+  queuePrefix?: string;
 }
 
 const DAY = 86_400_000;
@@ -52,6 +57,7 @@ export async function runStart(
     );
   }
   const logger = stderrLogger(ctx);
+  const queue = watchedQueue(options, ctx);
   if (options.archiveTo !== undefined) usage(() => parseDuration(options.archiveOlderThan));
   const { metrics, spec, where, close, tiers } = await openMetrics(globals, ctx, {
     ...(options.archiveTo !== undefined && { archiveTo: options.archiveTo }),
@@ -91,6 +97,7 @@ export async function runStart(
       createApp(metrics, {
         logger,
         ...(tokens.length > 0 ? { auth: { tokens } } : {}),
+        ...(queue ? { queue } : {}),
         // The dashboard's "Send now" uses the scheduler's transport once it is open.
         ...(options.reports ? { reports: { transport: { send: (m) => sendNow(m) } } } : {}),
       }),
@@ -148,6 +155,22 @@ export async function runStart(
   }
 }
 
+/** The queue whose depth the dashboard shows: `--queue`, else `TALLYBOARD_QUEUE`. */
+function watchedQueue(options: StartCommandOptions, ctx: CliContext) {
+  const url = options.queue ?? ctx.env.TALLYBOARD_QUEUE;
+  if (url === undefined) return undefined;
+  if (!/^rediss?:\/\/./.test(url)) {
+    throw new UsageError(
+      `--queue must be a redis:// or rediss:// URL, got ${JSON.stringify(redactUrl(url))}`,
+    );
+  }
+  return {
+    connection: url,
+    queueName: options.queueName,
+    ...(options.queuePrefix !== undefined && { prefix: options.queuePrefix }),
+  };
+}
+
 /** The `tallyboard start` command for the program in `_program.ts`. */
 export const startCommand: CommandFactory = (ctx, done) =>
   transportOptions(
@@ -182,7 +205,13 @@ export const startCommand: CommandFactory = (ctx, done) =>
         "--archive-older-than <duration>",
         "with --archive-to: buckets older than this are moved, hourly",
         "90d",
-      ),
+      )
+      .option(
+        "--queue <url>",
+        "Redis of a queue-capture queue (env TALLYBOARD_QUEUE): the dashboard and /healthz show its depth",
+      )
+      .option("--queue-name <name>", "BullMQ queue name, as in capture.queueName", "tallyboard")
+      .option("--queue-prefix <prefix>", "BullMQ key prefix, as in capture.prefix (default bull)"),
   )
     .addHelpText(
       "after",

@@ -1,7 +1,7 @@
 import { describeValue, MetricsError } from "../../errors.js";
 import { type Calendar, GRANULARITIES, type Granularity, rankOf } from "../../time/index.js";
 import { keptFrom, parseRetention, type RetentionOptions } from "../_retention.js";
-import type { MetricDefinition, RecordOp, SlugInfo, Store } from "../types.js";
+import type { MetricDefinition, ReadQuery, ReadResult, RecordOp, SlugInfo, Store } from "../types.js";
 import { memoryReports } from "./_reports.js";
 
 /** Options of {@link memoryStore}. */
@@ -135,6 +135,13 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
     add(op, "total", current(op.slug, "total", 0));
   };
 
+  /** One read, answered synchronously (so a `readMany()` sees one consistent state). */
+  const readOne = ({ slug, granularity, buckets }: ReadQuery): ReadResult => {
+    const state = slugs.get(slug);
+    const counts = state?.counts.get(granularity);
+    return { counts: buckets.map((b) => counts?.get(b.index) ?? 0), stored: state ? stored(state) : null };
+  };
+
   /** {@link checkOne} for records applied in order, summing those that meet in a bucket. */
   const checkMany = (ops: readonly RecordOp[]): void => {
     const sums = new Map<string, number>();
@@ -222,14 +229,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
         for (const b of row.buckets) counts.set(b.index, (counts.get(b.index) ?? 0) + b.count);
       }
     },
-    async read({ slug, granularity, buckets }) {
-      const state = slugs.get(slug);
-      const counts = state?.counts.get(granularity);
-      return {
-        counts: buckets.map((b) => counts?.get(b.index) ?? 0),
-        stored: state ? stored(state) : null,
-      };
-    },
+    read: async (query) => readOne(query),
+    readMany: async (queries) => queries.map(readOne),
     async total(slug) {
       return slugs.get(slug)?.total ?? 0;
     },

@@ -139,6 +139,22 @@ export function statements(s: string) {
         WHERE slug = $1::text AND min_granularity <= $2::smallint AND max_granularity >= $2::smallint
           AND at >= to_timestamp($5::float8 / 1000) AND at < to_timestamp($6::float8 / 1000)
         GROUP BY 1) AS per_minute`,
+    /**
+     * `readItems` for many queries in one statement: $1 slugs, $2 ranks, $3 first and $4 last
+     * bucket indexes, $5 start and $6 end ms, one element per query; column q is the query's
+     * position (1-based), kind/k/n as in `readItems`.
+     */
+    readMany: `
+      WITH q AS (SELECT * FROM unnest($1::text[], $2::smallint[], $3::bigint[], $4::bigint[], $5::float8[],
+        $6::float8[]) WITH ORDINALITY AS q(slug, g, lo, hi, s, e, q))
+      SELECT q.q, 0 AS kind, r.bucket_index AS k, r.count::numeric AS n FROM q JOIN ${s}.rollups r
+        ON r.slug = q.slug AND r.granularity = q.g AND r.bucket_index BETWEEN q.lo AND q.hi
+      UNION ALL SELECT q.q, 2, t.granularities::bigint, 0::numeric FROM q JOIN ${s}.slugs t ON t.slug = q.slug
+      UNION ALL SELECT q.q, 1, (extract(epoch FROM m.m) / 60)::bigint, m.n FROM q CROSS JOIN LATERAL (
+        SELECT date_bin('1 minute', at, ${EPOCH}) AS m, sum(n)::numeric AS n FROM ${s}.items
+        WHERE slug = q.slug AND min_granularity <= q.g AND max_granularity >= q.g
+          AND at >= to_timestamp(q.s / 1000) AND at < to_timestamp(q.e / 1000)
+        GROUP BY 1) AS m`,
     total: `SELECT total FROM ${s}.slugs WHERE slug = $1::text`,
     totalWithItems: `
       SELECT (coalesce((SELECT total FROM ${s}.slugs WHERE slug = $1::text), 0)

@@ -16,7 +16,7 @@ import { migrate } from "./_migrations.js";
 import { type PostgresStoreOptions, type ResolvedOptions, resolveOptions } from "./_options.js";
 import { openPGlite } from "./_pglite.js";
 import { openPool } from "./_pool.js";
-import { column, readCounts, readSlugInfo, readTotal } from "./_read.js";
+import { column, readCounts, readManyCounts, readSlugInfo, readTotal } from "./_read.js";
 import { createReportMethods } from "./_reports.js";
 import { statements } from "./_sql.js";
 import { recordMany, recordOne, type Writer } from "./_write.js";
@@ -163,6 +163,7 @@ export function postgresStore(options: PostgresStoreOptions): Store {
     importBuckets: (rows, { batchId }) =>
       run("importBuckets", (db) => withRetry(() => importRows(db, sql, rows, batchId))),
     read: (query) => run("read", async (db) => readCounts(db, sql, await calendarOf(db), query)),
+    readMany: (queries) => run("read", async (db) => readManyCounts(db, sql, await calendarOf(db), queries)),
     total: (slug) => run("total", (db) => readTotal(db, sql, slug)),
     slugInfo: (slug) => run("slugInfo", (db) => readSlugInfo(db, sql, slug)),
     slugs: () => names(sql.slugs, "slug"),

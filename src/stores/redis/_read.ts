@@ -9,23 +9,40 @@ export function granularitiesOf(mask: number): Granularity[] {
   return GRANULARITIES.filter((_, rank) => (mask & (1 << rank)) !== 0);
 }
 
-/** Counts of consecutive buckets in one READ script call (every chunk key declared). */
-export async function readCounts(client: RedisClient, keys: KeySpace, query: ReadQuery): Promise<ReadResult> {
+/** One READ script call: the keys it declares, and how to turn its reply into the answer. */
+export interface ReadPlan {
+  /** KEYS of the call: the slug's meta hash, then every chunk the buckets fall in. */
+  keys: string[];
+  decode(reply: unknown): ReadResult;
+}
+
+/** The READ call that answers `query` (every chunk key declared). */
+export function readPlan(keys: KeySpace, query: ReadQuery): ReadPlan {
   const { buckets } = query;
   const first = Math.floor((buckets[0]?.index ?? 0) / CHUNK_SIZE);
   const last = Math.floor((buckets[buckets.length - 1]?.index ?? 0) / CHUNK_SIZE);
   const prefix = `${keys.chunkPrefix(query.slug)}${GRANULARITY_CODES[query.granularity]}:`;
   const scriptKeys = [keys.meta(query.slug)];
   for (let c = first; c <= last; c++) scriptKeys.push(`${prefix}${c}`);
-  const reply = await runScriptBuffer(client, SCRIPTS.read, scriptKeys.length, scriptKeys);
-  const [mask, text] = reply as [number | Buffer, Buffer | string];
-  const bytes = typeof text === "string" ? Buffer.from(text) : text;
-  const dense = parseChunks(bytes, (last - first + 1) * CHUNK_SIZE);
-  const base = first * CHUNK_SIZE;
-  const counts = new Array<number>(buckets.length);
-  for (let i = 0; i < buckets.length; i++) counts[i] = dense[(buckets[i]?.index ?? 0) - base] ?? 0;
-  const bits = Number(Buffer.isBuffer(mask) ? mask.toString() : mask);
-  return { counts, stored: bits < 0 ? null : granularitiesOf(bits) };
+  return {
+    keys: scriptKeys,
+    decode(reply) {
+      const [mask, text] = reply as [number | Buffer, Buffer | string];
+      const bytes = typeof text === "string" ? Buffer.from(text) : text;
+      const dense = parseChunks(bytes, (last - first + 1) * CHUNK_SIZE);
+      const base = first * CHUNK_SIZE;
+      const counts = new Array<number>(buckets.length);
+      for (let i = 0; i < buckets.length; i++) counts[i] = dense[(buckets[i]?.index ?? 0) - base] ?? 0;
+      const bits = Number(Buffer.isBuffer(mask) ? mask.toString() : mask);
+      return { counts, stored: bits < 0 ? null : granularitiesOf(bits) };
+    },
+  };
+}
+
+/** Counts of consecutive buckets in one READ script call. */
+export async function readCounts(client: RedisClient, keys: KeySpace, query: ReadQuery): Promise<ReadResult> {
+  const plan = readPlan(keys, query);
+  return plan.decode(await runScriptBuffer(client, SCRIPTS.read, plan.keys.length, plan.keys));
 }
 
 /**

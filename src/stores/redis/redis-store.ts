@@ -10,6 +10,7 @@ import { type RedisStoreOptions, resolveOptions } from "./_options.js";
 import { createPacker } from "./_packing.js";
 import { createProducers } from "./_producer.js";
 import { readCounts, slugInfoOf } from "./_read.js";
+import { readMany } from "./_read-many.js";
 import { createRegistrations } from "./_registration.js";
 import { createReportMethods } from "./_reports.js";
 import { createBounds } from "./_retry.js";
@@ -22,7 +23,8 @@ import { keySpace } from "./keys.js";
  * to a hash chunk of 120 buckets per granularity, at most once (each store
  * instance numbers its writes, so a re-sent or retried record is not counted
  * twice), refusing a sum past `Number.MAX_SAFE_INTEGER` before any write; a
- * history is one read-only script call. Every call is bounded by
+ * history is one read-only script call, and `readMany()` sends the calls of
+ * many histories as one pipeline. Every call is bounded by
  * `commandTimeoutMs`. Every key of a slug shares the hash tag `{slug}`, so it works on
  * Redis Cluster when given an ioredis `Cluster` as `client`. See
  * `docs/stores/redis.md` for the key layout, scripts and failure policy.
@@ -135,6 +137,7 @@ export function redisStore(options: RedisStoreOptions = {}): Store {
         throw storeError("archive", error);
       }),
     read: (query) => using("read", (c) => readCounts(c, keys, query)),
+    readMany: (queries) => using("read", (c) => readMany(c, keys, queries)),
     total: (slug) => using("total", async (c) => Number((await c.call("hget", keys.meta(slug), "t")) ?? 0)),
     slugInfo: (slug) =>
       using("slugInfo", async (c) => slugInfoOf(slug, await c.call("hgetall", keys.meta(slug)))),

@@ -1,6 +1,6 @@
 import { describeValue, MetricsError } from "../../errors.js";
 import { GRANULARITIES, type Granularity } from "../../time/index.js";
-import type { AggregateResult, SlugInfo, Store } from "../types.js";
+import type { AggregateResult, ReadResult, SlugInfo, Store } from "../types.js";
 
 /** Options of {@link tieredStore}. */
 export interface TieredStoreOptions {
@@ -74,6 +74,13 @@ export function tieredStore(options: TieredStoreOptions): Store {
       groups: union(a.groups, b.groups),
     };
   };
+  const mergeRead = (h: ReadResult, c: ReadResult): ReadResult => {
+    const stored =
+      h.stored || c.stored
+        ? GRANULARITIES.filter((g) => h.stored?.includes(g) || c.stored?.includes(g))
+        : null;
+    return { counts: h.counts.map((n, i) => n + (c.counts[i] ?? 0)), stored };
+  };
   const aggregators = [hot, cold].filter((s) => typeof s.aggregate === "function");
 
   const store: Store = {
@@ -91,11 +98,14 @@ export function tieredStore(options: TieredStoreOptions): Store {
     recordBatch: (ops, batchOptions) => hot.recordBatch(ops, batchOptions),
     async read(query) {
       const [h, c] = await both((s) => s.read(query));
-      const stored =
-        h.stored || c.stored
-          ? GRANULARITIES.filter((g) => h.stored?.includes(g) || c.stored?.includes(g))
-          : null;
-      return { counts: h.counts.map((n, i) => n + (c.counts[i] ?? 0)), stored };
+      return mergeRead(h, c);
+    },
+    // One readMany() per tier (one round trip to each where the tier has it), in parallel.
+    async readMany(queries) {
+      const [h, c] = await both((s) =>
+        s.readMany ? s.readMany(queries) : Promise.all(queries.map((q) => s.read(q))),
+      );
+      return h.map((r, i) => mergeRead(r, c[i] as ReadResult));
     },
     async total(slug) {
       const [h, c] = await both((s) => s.total(slug));
