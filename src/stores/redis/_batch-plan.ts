@@ -16,6 +16,9 @@ interface SlugGroup {
   negative: boolean;
   categories: Set<string>;
   groups: Set<string>;
+  /** The packed buckets of the slug's latest records, and their count not yet added to `chunks`. */
+  last: Packed | undefined;
+  lastBy: number;
 }
 
 /** One BATCH script call: the slugs of one part and everything to send it again unchanged. */
@@ -128,32 +131,60 @@ function groupBySlug(
   for (const op of ops) {
     let g = out.get(op.slug);
     if (g === undefined) {
-      g = { chunks: new Map(), total: 0, mask: 0, negative: false, categories: new Set(), groups: new Set() };
+      g = {
+        chunks: new Map(),
+        total: 0,
+        mask: 0,
+        negative: false,
+        categories: new Set(),
+        groups: new Set(),
+        last: undefined,
+        lastBy: 0,
+      };
       out.set(op.slug, g);
     }
+    // Records of one slug in the same minute share their packed buckets (the
+    // packer caches them): their counts are summed first and added to each
+    // chunk field once, when the buckets change or at the end.
     const packed = pack(op.buckets, op.granularities);
-    g.mask |= packed.mask;
+    if (packed !== g.last) {
+      if (!addPending(g)) inexact.add(op.slug);
+      g.last = packed;
+      g.mask |= packed.mask;
+    }
+    g.lastBy += op.by;
     g.total += op.by;
     if (op.by < 0) g.negative = true;
     if (op.category !== undefined) g.categories.add(op.category);
     if (op.group !== undefined) g.groups.add(op.group);
-    if (!Number.isSafeInteger(g.total)) inexact.add(op.slug);
-    if (op.by === 0) continue;
-    packed.suffixes.forEach((suffix, i) => {
-      let fields = (g as SlugGroup).chunks.get(suffix);
-      if (fields === undefined) {
-        fields = new Map();
-        (g as SlugGroup).chunks.set(suffix, fields);
-      }
-      const fieldExp = packed.fieldExps[i] as string;
-      const sum = (fields.get(fieldExp) ?? 0) + op.by;
-      if (!Number.isSafeInteger(sum)) inexact.add(op.slug);
-      fields.set(fieldExp, sum);
-    });
+    if (!Number.isSafeInteger(g.total) || !Number.isSafeInteger(g.lastBy)) inexact.add(op.slug);
   }
+  for (const [slug, g] of out) if (!addPending(g)) inexact.add(slug);
   // A running sum left the safe range: add that slug's records again exactly.
   for (const slug of inexact) exactSums(slug, out.get(slug) as SlugGroup, ops, pack);
   return out;
+}
+
+/** Add the pending count of `g.last` to its chunk fields; false when a sum is no longer exact. */
+function addPending(g: SlugGroup): boolean {
+  const packed = g.last;
+  const by = g.lastBy;
+  g.lastBy = 0;
+  if (packed === undefined || by === 0) return true;
+  let exact = true;
+  for (let i = 0; i < packed.suffixes.length; i++) {
+    const suffix = packed.suffixes[i] as string;
+    let fields = g.chunks.get(suffix);
+    if (fields === undefined) {
+      fields = new Map();
+      g.chunks.set(suffix, fields);
+    }
+    const fieldExp = packed.fieldExps[i] as string;
+    const sum = (fields.get(fieldExp) ?? 0) + by;
+    if (!Number.isSafeInteger(sum)) exact = false;
+    fields.set(fieldExp, sum);
+  }
+  return exact;
 }
 
 /** Recompute one slug's sums with BigInt; a final sum past a safe integer is refused. */
@@ -187,7 +218,11 @@ function exactSums(
   }
   g.total = safe(total, "its total");
   for (const [suffix, fields] of sums) {
-    const into = g.chunks.get(suffix) as Map<string, number>;
+    let into = g.chunks.get(suffix);
+    if (into === undefined) {
+      into = new Map();
+      g.chunks.set(suffix, into);
+    }
     for (const [fieldExp, v] of fields) into.set(fieldExp, safe(v, "a bucket"));
   }
 }

@@ -91,9 +91,10 @@ export function createRecord(deps: WriteDeps): (op: RecordOp) => Promise<void> {
       (op.group === undefined || known.groups.has(op.group))
     ) {
       // The hot path: a registered slug, one EVALSHA.
-      return send(op, chunkKeys(keyCache, known, op.slug, packed), packed, "")
-        .then((reply) => (reply === 0 || reply === 2 ? undefined : settle(op, reply, known, false)), wrap)
-        .catch(wrap);
+      return send(op, chunkKeys(keyCache, known, op.slug, packed), packed, "").then(
+        (reply) => (reply === 0 || reply === 2 ? undefined : settle(op, reply, known, false).catch(wrap)),
+        wrap,
+      );
     }
     const st = registrations.merged(
       op.slug,
