@@ -1,65 +1,145 @@
 /**
  * The buffered hot path against its floor: a bare Map increment of a
  * composite key (slug + minute) over the same 1,000 slugs, measured in the
- * same run, interleaved. Also the memory a buffer holds at `maxPending`
- * while its store does not answer.
+ * same run. Every subject runs through the same harness: a warm-up of one
+ * round's length (so the JIT has compiled each loop before it is timed),
+ * then interleaved rounds of the same duration, subject order rotating each
+ * round; the figures are medians over the rounds, and each ratio is taken
+ * within a round and then reduced to its median (and minimum). Also the
+ * memory a buffer holds at `maxPending` while its store does not answer.
  */
 import { createMetrics, type Metrics } from "../src/core/index.js";
 import { redisStore } from "../src/stores/redis/index.js";
 import type { Store } from "../src/stores/types.js";
-import { interleaved } from "./_measure.js";
+import { interleavedSamples, median } from "./_measure.js";
 
 export const SLUGS = Array.from({ length: 1000 }, (_, i) => `bench.capture.slug-${i}`);
 
-/** Events per second of the floor: `map.set(key, (map.get(key) ?? 0) + 1)`, key = slug + minute. */
-function floorRate(n: number): number {
-  const map = new Map<string, number>();
-  const start = process.hrtime.bigint();
-  for (let i = 0; i < n; i++) {
-    const key = `${SLUGS[i % SLUGS.length]}\u0000${Math.floor(Date.now() / 60_000)}`;
-    map.set(key, (map.get(key) ?? 0) + 1);
-  }
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  if (map.size === 0) throw new Error("unreachable");
-  return (n / ms) * 1000;
+/** Events per chunk; the clock that ends a round is read between chunks. */
+const CHUNK = 10_000;
+
+/**
+ * One measured subject: `chunk(from)` handles {@link CHUNK} events numbered
+ * from `from` (returning a promise only when it awaits); `finish()` ends a
+ * round inside its timed span (a flush for buffered capture).
+ */
+interface Subject {
+  chunk(from: number): Promise<void> | undefined;
+  finish(): Promise<void> | undefined;
 }
 
-async function bufferedRate(metrics: Metrics, n: number, awaited: boolean): Promise<number> {
+/** Events per second of `subject` run in whole chunks for at least `ms`, its `finish()` included. */
+async function timedRate(subject: Subject, ms: number): Promise<number> {
   const start = process.hrtime.bigint();
-  if (awaited) {
-    for (let i = 0; i < n; i++) await metrics.record(SLUGS[i % SLUGS.length] as string);
-  } else {
-    for (let i = 0; i < n; i++) void metrics.record(SLUGS[i % SLUGS.length] as string);
-  }
-  await metrics.flush();
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  return (n / ms) * 1000;
+  const until = start + BigInt(Math.round(ms * 1e6));
+  let events = 0;
+  do {
+    const pending = subject.chunk(events);
+    if (pending) await pending;
+    events += CHUNK;
+  } while (process.hrtime.bigint() < until);
+  const finishing = subject.finish();
+  if (finishing) await finishing;
+  return (events / Number(process.hrtime.bigint() - start)) * 1e9;
+}
+
+/**
+ * The floor: what a hand-written in-process counter per (slug, minute) costs,
+ * `map.set(key, (map.get(key) ?? 0) + 1)` with the key built from the slug
+ * and the current minute of the clock, read per event as `record()` reads it.
+ * A round starts with an empty Map, as a buffer does after a flush.
+ */
+function floorSubject(): Subject {
+  let map = new Map<string, number>();
+  return {
+    chunk(from) {
+      for (let i = from; i < from + CHUNK; i++) {
+        const key = `${SLUGS[i % SLUGS.length]}\u0000${Math.floor(Date.now() / 60_000)}`;
+        map.set(key, (map.get(key) ?? 0) + 1);
+      }
+      return undefined;
+    },
+    finish() {
+      if (map.size < SLUGS.length) throw new Error(`the floor counted ${map.size} keys`);
+      map = new Map();
+      return undefined;
+    },
+  };
+}
+
+/** `metrics.record(slug)` for each event, awaited one by one; a round ends with `flush()`. */
+function awaitedSubject(metrics: Metrics): Subject {
+  return {
+    async chunk(from) {
+      for (let i = from; i < from + CHUNK; i++) await metrics.record(SLUGS[i % SLUGS.length] as string);
+    },
+    finish: () => metrics.flush(),
+  };
+}
+
+/** `void metrics.record(slug)` for each event, not awaited; a round ends with `flush()`. */
+function fireAndForgetSubject(metrics: Metrics): Subject {
+  return {
+    chunk(from) {
+      for (let i = from; i < from + CHUNK; i++) void metrics.record(SLUGS[i % SLUGS.length] as string);
+      return undefined;
+    },
+    finish: () => metrics.flush(),
+  };
+}
+
+/** Median events/s of one subject, and its ratio to the floor: median and minimum over the rounds. */
+export interface Figures {
+  rate: number;
+  ratio: number;
+  minRatio: number;
 }
 
 export interface HotPathFigures {
   floor: number;
-  awaited: number;
-  fireAndForget: number;
+  awaited: Figures;
+  fireAndForget: Figures;
+  rounds: number;
+  roundMs: number;
 }
 
-/** Median events/s of the floor and of buffered record() (awaited and not) into Redis, interleaved. */
-export async function hotPath(redisUrl: string, n: number, rounds: number): Promise<HotPathFigures> {
+/**
+ * The floor and buffered `record()` into Redis (awaited and fire-and-forget),
+ * each warmed up for `roundMs`, then `rounds` interleaved rounds of `roundMs`.
+ */
+export async function hotPath(redisUrl: string, roundMs: number, rounds: number): Promise<HotPathFigures> {
   const metrics = createMetrics({
     store: redisStore({ url: redisUrl, prefix: "bench-capture" }),
     capture: { mode: "buffered", flushMs: 1000 },
   });
   try {
-    for (const slug of SLUGS) await metrics.record(slug); // attach, warm up
-    await bufferedRate(metrics, n, true);
-    const r = await interleaved(
+    for (const slug of SLUGS) await metrics.record(slug); // attach and register every slug
+    await metrics.flush();
+    const subjects = {
+      floor: floorSubject(),
+      awaited: awaitedSubject(metrics),
+      fireAndForget: fireAndForgetSubject(metrics),
+    };
+    for (const subject of Object.values(subjects)) await timedRate(subject, roundMs);
+    const samples = await interleavedSamples(
       {
-        floor: async () => floorRate(n),
-        awaited: () => bufferedRate(metrics, n, true),
-        fireAndForget: () => bufferedRate(metrics, n, false),
+        floor: () => timedRate(subjects.floor, roundMs),
+        awaited: () => timedRate(subjects.awaited, roundMs),
+        fireAndForget: () => timedRate(subjects.fireAndForget, roundMs),
       },
       rounds,
     );
-    return r;
+    const figures = (values: number[]): Figures => {
+      const ratios = values.map((v, i) => v / (samples.floor[i] as number));
+      return { rate: median(values), ratio: median(ratios), minRatio: Math.min(...ratios) };
+    };
+    return {
+      floor: median(samples.floor),
+      awaited: figures(samples.awaited),
+      fireAndForget: figures(samples.fireAndForget),
+      rounds,
+      roundMs,
+    };
   } finally {
     await metrics.dispose();
   }

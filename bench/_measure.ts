@@ -67,24 +67,34 @@ export function median(values: readonly number[]): number {
 
 /**
  * Measure several subjects in interleaved rounds (subject order rotates each
- * round) and return each subject's median: drift on a busy machine then hits
- * every subject alike.
+ * round) and return every round's value per subject, in round order: drift on
+ * a busy machine then hits every subject alike, and values of the same round
+ * can be compared with each other.
  */
+export async function interleavedSamples<K extends string>(
+  subjects: Record<K, () => Promise<number>>,
+  rounds: number,
+): Promise<Record<K, number[]>> {
+  const names = Object.keys(subjects) as K[];
+  const samples = {} as Record<K, number[]>;
+  for (const name of names) samples[name] = [];
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(k + round) % names.length] as K;
+      samples[name].push(await subjects[name]());
+    }
+  }
+  return samples;
+}
+
+/** {@link interleavedSamples}, reduced to each subject's median. */
 export async function interleaved<K extends string>(
   subjects: Record<K, () => Promise<number>>,
   rounds: number,
 ): Promise<Record<K, number>> {
-  const names = Object.keys(subjects) as K[];
-  const samples = new Map<K, number[]>(names.map((name) => [name, []]));
-  for (let round = 0; round < rounds; round++) {
-    for (let k = 0; k < names.length; k++) {
-      const name = names[(k + round) % names.length] as K;
-      const value = await subjects[name]();
-      samples.get(name)?.push(value);
-    }
-  }
+  const samples = await interleavedSamples(subjects, rounds);
   const out = {} as Record<K, number>;
-  for (const name of names) out[name] = median(samples.get(name) ?? []);
+  for (const name of Object.keys(samples) as K[]) out[name] = median(samples[name]);
   return out;
 }
 

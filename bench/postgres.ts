@@ -6,7 +6,9 @@
  *     interleaved rounds in the same run (target: record within 1.5x);
  * (b) sequential `record()` in items mode (one appended row), for reference;
  * (c) `aggregate()` throughput over 1M raw items (× scale): 100 slugs, 7 days,
- *     hours..years (targets: >= 200k items/s server, >= 50k items/s PGlite).
+ *     hours..years (targets: >= 200k items/s server, >= 50k items/s PGlite);
+ * (d) on the server, the rollups table of a year of hourly data before and
+ *     after `prune()` with retention (see _postgres_retention.ts).
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -19,6 +21,7 @@ import { postgresStore } from "../src/stores/postgres/index.js";
 import type { RecordOp, Store } from "../src/stores/types.js";
 import { createCalendar, GRANULARITIES } from "../src/time/index.js";
 import { interleaved, sequentialRate, timeOnce } from "./_measure.js";
+import { pruneSizes } from "./_postgres_retention.js";
 import type { BenchContext, BenchRow, BenchSection } from "./_types.js";
 
 type Target = NonNullable<BenchSection["targets"]>[number];
@@ -206,6 +209,7 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
       await recordRates(ctx, b, rows, targets);
       await aggregateRate(ctx, b, rows, targets);
     }
+    if (ctx.postgresUrl) rows.push(...(await pruneSizes(ctx, ctx.postgresUrl)));
   } finally {
     for (const b of backends) await b.close();
   }

@@ -5,13 +5,15 @@
  * spread over 100 slugs —, (c) bytes per point, (d) 90-day hourly history
  * latency; (e) the raw EVALSHA floor of one record and (f) a raw MGET of the
  * peer's string keys are reference subjects; (g) 1-year hourly and (h) 5-year
- * daily and 10-year monthly history (from stored rollups), each against MGET.
+ * daily and 10-year monthly history (from stored rollups), each against MGET;
+ * (i) memory of 200 slugs × 1 year hourly with and without retention.
  */
 import type { Metrics } from "../src/core/types.js";
 import { FLOOR, INCR, PEER, TB, TB_BUFFERED } from "./_names.js";
 import { connectPeer } from "./_peer.js";
 import { floorRecorder, incrRecorder, loadFloor, rawClient } from "./_raw.js";
 import { longReadPart } from "./_redis_long.js";
+import { retentionPart } from "./_redis_retention.js";
 import { storedPart } from "./_redis_stored.js";
 import { measureWrites, rateRows, ratioRow, type WriteSubject } from "./_redis_write.js";
 import { openTallyboard } from "./_tallyboard.js";
@@ -109,5 +111,8 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
   const long = await longReadPart(ctx);
   rows.push(...long.rows);
   targets.push(...long.targets);
+  const kept = await retentionPart(ctx);
+  rows.push(...kept.rows);
+  targets.push(...kept.targets);
   return { name: "redis", rows, targets };
 }

@@ -12,7 +12,7 @@ export type PostgresMode = "rollup" | "items";
 /** A parsed `--store` URL. */
 export type StoreSpec =
   | { kind: "memory" }
-  | { kind: "redis"; url: string; prefix?: string; retention?: Retention }
+  | { kind: "redis"; url: string; prefix?: string; retention?: Retention; durability?: Durability }
   | { kind: "postgres"; url: string; schema?: string; mode?: PostgresMode; retention?: Retention }
   | {
       kind: "pglite";
@@ -22,6 +22,20 @@ export type StoreSpec =
       mode?: PostgresMode;
       retention?: Retention;
     };
+
+/** `?durability=` of a Redis URL: `async`, `replicated`, or `replicated:<timeout ms>`. */
+type Durability = "async" | "replicated" | { replicas: number; timeoutMs: number };
+
+/** Parse `async`, `replicated` or `replicated:<timeoutMs>` (bounds validated by redisStore). */
+function durabilityOf(value: string | undefined): { durability?: Durability } {
+  if (value === undefined || value === "") return {};
+  if (value === "async" || value === "replicated") return { durability: value };
+  const timeout = /^replicated:(\d{1,7})$/.exec(value)?.[1];
+  if (timeout !== undefined) return { durability: { replicas: 1, timeoutMs: Number(timeout) } };
+  throw new UsageError(
+    `Invalid durability ${JSON.stringify(value)}; use durability=async, durability=replicated or durability=replicated:<timeout ms>`,
+  );
+}
 
 /** `?retention=minutes:2d,hours:90d` of a store URL: granularity → duration. */
 type Retention = Record<string, string>;
@@ -47,7 +61,7 @@ const SCHEMES = "memory:, redis://…, rediss://…, postgres://…, postgresql:
 /**
  * Parse a store URL. Store options travel as query parameters and are removed
  * from the URL handed to the driver:
- * - `redis://host:6379/0?prefix=tb` — key prefix;
+ * - `redis://host:6379/0?prefix=tb` — key prefix; `&durability=replicated` waits for a replica;
  * - `postgres://user@host/db?schema=tallyboard&mode=items`, same for `pglite:./dir?mode=items`.
  * Relative PGlite directories are resolved against `cwd`; `pglite:memory` is an in-memory PGlite.
  */
@@ -57,8 +71,14 @@ export function parseStoreUrl(value: string, cwd: string): StoreSpec {
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(text)?.[1]?.toLowerCase();
   if (scheme === "redis" || scheme === "rediss") {
     const url = parseUrl(text);
-    const { retention, ...params } = takeParams(url, ["prefix", "retention"]);
-    return { kind: "redis", url: url.toString(), ...params, ...retentionOf(retention) };
+    const { retention, durability, ...params } = takeParams(url, ["prefix", "retention", "durability"]);
+    return {
+      kind: "redis",
+      url: url.toString(),
+      ...params,
+      ...retentionOf(retention),
+      ...durabilityOf(durability),
+    };
   }
   if (scheme === "postgres" || scheme === "postgresql") {
     const url = parseUrl(text);
@@ -122,7 +142,7 @@ export function describeStore(spec: StoreSpec): string {
     case "memory":
       return "memory (not persisted)";
     case "redis":
-      return `redis ${redactUrl(spec.url)}${spec.prefix ? ` prefix ${spec.prefix}` : ""}`;
+      return `redis ${redactUrl(spec.url)}${spec.prefix ? ` prefix ${spec.prefix}` : ""}${spec.durability && spec.durability !== "async" ? " (replicated writes)" : ""}`;
     case "postgres":
       return `postgres ${redactUrl(spec.url)}${spec.schema ? ` schema ${spec.schema}` : ""}${spec.mode ? ` (${spec.mode})` : ""}`;
     case "pglite":
@@ -153,6 +173,7 @@ async function factoryOf(spec: StoreSpec): Promise<() => Store> {
           url: spec.url,
           ...(spec.prefix ? { prefix: spec.prefix } : {}),
           ...(spec.retention ? { retention: spec.retention } : {}),
+          ...(spec.durability ? { durability: spec.durability } : {}),
         });
     }
     case "postgres": {

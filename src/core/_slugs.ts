@@ -37,7 +37,67 @@ export interface SlugCap {
   forget(slug: string): void;
 }
 
-export function slugCap(store: Store, max: number, now: () => number): SlugCap {
+/**
+ * What a cap counts: the store's counters (`slugs()`), gauges or definitions,
+ * each capped at `maxSlugs` on its own.
+ */
+export interface CapKind {
+  /** Read the names the store holds. */
+  list(): Promise<readonly string[]>;
+  /** "slug", "gauge" or "definition": for the error message. */
+  noun: string;
+  /** How the call that would pass the cap is described: "Recording", "Setting gauge". */
+  verb: string;
+}
+
+/** The caps of one metrics instance, each at `maxSlugs`. */
+export interface MetricCaps {
+  /** Counter slugs (`record`, `recordMany`, the HTTP API's events). */
+  counters: SlugCap;
+  /** Gauges (`setGauge`, `PUT /gauges/:slug`). */
+  gauges: SlugCap;
+  /** Definitions (`createMetric`). */
+  definitions: SlugCap;
+}
+
+/**
+ * The caps of a metrics instance: counters, gauges and definitions each at
+ * `max`, so that no public write (nor the HTTP API) grows the store's names
+ * without bound.
+ */
+export function metricCaps(store: Store, max: number, now: () => number): MetricCaps {
+  return {
+    counters: slugCap({ list: () => store.slugs(), noun: "slug", verb: "Recording" }, max, now),
+    gauges: slugCap(
+      { list: async () => (await store.gauges()).map((g) => g.slug), noun: "gauge", verb: "Setting" },
+      max,
+      now,
+    ),
+    definitions: slugCap(
+      {
+        list: async () => (await store.definitions()).map((d) => d.slug),
+        noun: "definition",
+        verb: "Defining",
+      },
+      max,
+      now,
+    ),
+  };
+}
+
+/** Run `write` of `slug` under cap `c`: admitted first (`E_TOO_MANY_SLUGS` at the cap), forgotten if it fails. */
+export async function underCap(c: SlugCap, slug: string, write: () => Promise<void>): Promise<void> {
+  const admitted = c.knows(slug) ? [] : await c.admit([slug]);
+  try {
+    await write();
+  } catch (error) {
+    c.release(admitted);
+    throw error;
+  }
+  c.settle(admitted);
+}
+
+export function slugCap(kind: CapKind, max: number, now: () => number): SlugCap {
   if (max === Number.POSITIVE_INFINITY) {
     return {
       load: async () => {},
@@ -56,7 +116,7 @@ export function slugCap(store: Store, max: number, now: () => number): SlugCap {
   let loadedAt = Number.NEGATIVE_INFINITY;
 
   const load = (): Promise<void> => {
-    loaded ??= store.slugs().then(
+    loaded ??= kind.list().then(
       (list) => {
         known = new Set(list);
         for (const s of admitted) known.add(s);
@@ -86,7 +146,7 @@ export function slugCap(store: Store, max: number, now: () => number): SlugCap {
       if (add.length > 0 && known.size + add.length > max) {
         throw new MetricsError(
           "E_TOO_MANY_SLUGS",
-          `Recording ${add.length === 1 ? `slug ${describeValue(add[0])}` : `${add.length} new slugs`} would pass maxSlugs (${max}): the store holds ${known.size} distinct slugs. Delete unused ones with deleteMetric() or raise maxSlugs.`,
+          `${kind.verb} ${add.length === 1 ? `${kind.noun} ${describeValue(add[0])}` : `${add.length} new ${kind.noun}s`} would pass maxSlugs (${max}): the store holds ${known.size} distinct ${kind.noun}s. Delete unused ones with deleteMetric() or raise maxSlugs.`,
         );
       }
       for (const s of add) {

@@ -1,5 +1,6 @@
 import { describeValue, MetricsError } from "../errors.js";
 import { type Granularity, granularityRange, parseGranularity } from "../time/index.js";
+import { AGGREGATE } from "./_keys.js";
 import { checkKeys, keySet } from "./_schema.js";
 import type { GranularityRangeOptions } from "./types.js";
 
@@ -74,4 +75,17 @@ export function createRangeResolver(defaults: unknown) {
     return found;
   };
   return resolve;
+}
+
+/** Throws `E_INVALID_OPTION` unless `options` fit `aggregate()`: known keys, batchSize, onProgress, signal. */
+export function checkAggregateOptions(options: unknown): void {
+  const o = checkKeys(options, AGGREGATE);
+  checkPositive(o.batchSize, "batchSize");
+  checkFunction(o.onProgress, "onProgress");
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
+    throw new MetricsError(
+      "E_INVALID_OPTION",
+      `signal must be an AbortSignal, got ${describeValue(o.signal)}`,
+    );
+  }
 }

@@ -4,12 +4,13 @@ import { memoryStore } from "../stores/memory/index.js";
 import type { RecordOp } from "../stores/types.js";
 import { createCalendar, parseGranularity, parseInstant } from "../time/index.js";
 import { historiesOf, readCounts, toRows } from "./_history.js";
-import { AGGREGATE, DISPOSE, EVENT, HISTORY, RECORD } from "./_keys.js";
+import { DISPOSE, EVENT, HISTORY } from "./_keys.js";
 import { checkDefinition, checkMetricsOptions, checkStore, makeCapture } from "./_options.js";
+import { createRecordPath } from "./_record.js";
 import { checkKeys } from "./_schema.js";
 import { seedMethods } from "./_seed.js";
-import { DEFAULT_MAX_SLUGS, slugCap } from "./_slugs.js";
-import { checkCount, checkFunction, checkName, checkPositive, createRangeResolver } from "./_validate.js";
+import { DEFAULT_MAX_SLUGS, metricCaps, underCap } from "./_slugs.js";
+import { checkAggregateOptions, checkName, checkPositive, createRangeResolver } from "./_validate.js";
 import type { HistoryRow, Metrics, MetricsOptions, RecordOptions } from "./types.js";
 
 const DEFAULT_MAX_POINTS = 100_000;
@@ -39,7 +40,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const maxSlugs = checkPositive(options.maxSlugs, "maxSlugs", true) ?? DEFAULT_MAX_SLUGS;
   const now = options.now ?? Date.now;
   const capture = makeCapture(options, store, calendar);
-  const cap = slugCap(store, maxSlugs, now);
+  const { counters: cap, gauges: gaugeCap, definitions: definitionCap } = metricCaps(store, maxSlugs, now);
 
   let attached = false;
   let attaching: Promise<void> | undefined;
@@ -75,28 +76,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     };
 
   /** A validated record; `E_INVALID_*` for any bad argument or unknown option key. */
-  const toOp = (slug: unknown, options: unknown, keys = RECORD): RecordOp => {
-    const name = checkName(slug);
-    const o = checkKeys(options, keys) as RecordOptions & { slug?: unknown };
-    if (o.slug !== undefined && o.slug !== name) {
-      throw new MetricsError(
-        "E_INVALID_OPTION",
-        `record() options hold slug ${describeValue(o.slug)}, which differs from the slug argument ${describeValue(name)}`,
-      );
-    }
-    const by = o.by === undefined ? 1 : checkCount(o.by, "count (by)");
-    const at = parseInstant(o.at === undefined ? now() : o.at, timezone, "time (at)");
-    const op: RecordOp = {
-      slug: name,
-      by,
-      at,
-      buckets: calendar.bucketsAt(at),
-      granularities: resolveRange(o.granularities),
-    };
-    if (o.category !== undefined) op.category = checkName(o.category, "category");
-    if (o.group !== undefined) op.group = checkName(o.group, "group");
-    return op;
-  };
+  const toOp = createRecordPath({ calendar, now, resolveRange });
 
   /** Hand `ops` to the capture, admitting new slugs under `maxSlugs` first (all or none). */
   const write = async (ops: readonly RecordOp[], one: boolean): Promise<void> => {
@@ -225,7 +205,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
         );
       }
       await ready();
-      await store.setGauge(slug, value);
+      await underCap(gaugeCap, slug, () => store.setGauge(slug, value));
     },
     gauge: byName("slug", (slug) => store.gauge(slug)),
     gauges: afterReady(() => store.gauges()),
@@ -233,25 +213,19 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       await capture.flush();
       await store.deleteMetric(slug);
       cap.forget(slug);
+      gaugeCap.forget(slug);
+      definitionCap.forget(slug);
     }),
     async createMetric(definition) {
       const clean = checkDefinition(definition);
       await ready();
-      await store.putDefinition(clean);
+      await underCap(definitionCap, clean.slug, () => store.putDefinition(clean));
       return clean;
     },
     metric: async (slug, num = 1) => record(slug, { by: num }),
     definitions: afterReady(() => store.definitions()),
     async aggregate(options) {
-      const o = checkKeys(options, AGGREGATE);
-      checkPositive(o.batchSize, "batchSize");
-      checkFunction(o.onProgress, "onProgress");
-      if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
-        throw new MetricsError(
-          "E_INVALID_OPTION",
-          `signal must be an AbortSignal, got ${describeValue(o.signal)}`,
-        );
-      }
+      checkAggregateOptions(options);
       await ready();
       if (!store.aggregate) {
         throw new MetricsError("E_UNSUPPORTED", `The ${store.kind} store has no raw items to aggregate`);

@@ -104,7 +104,10 @@ export interface MetricsOptions {
    * not seen when the store holds `maxSlugs` already fails with
    * `E_TOO_MANY_SLUGS` (a batch that would pass it fails whole). Checked per
    * instance, from a cached slug list: processes sharing a store can together
-   * overshoot by the new slugs they have in flight. `Infinity` turns it off.
+   * overshoot by the new slugs they have in flight. Gauges (`setGauge`) and
+   * definitions (`createMetric`) are capped at the same number, each on its
+   * own; setting a known gauge or redefining a slug is always allowed.
+   * `Infinity` turns the caps off.
    * @default 10000
    */
   maxSlugs?: number;

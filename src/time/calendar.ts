@@ -76,7 +76,11 @@ export function createCalendar(options: CalendarOptions = {}): Calendar {
   const weekStartDow = weekStart === "monday" ? 1 : 0;
   // 1970-01-05 (day 4) was a Monday, 1970-01-04 (day 3) a Sunday.
   const weekEpochDay = weekStart === "monday" ? 4 : 3;
-  const perMinute = new Map<number, { buckets: readonly Bucket[]; from: number; to: number }>();
+  /** The buckets of every granularity of one minute bucket, which spans `from` (inclusive) to `to`. */
+  type Minute = { buckets: readonly Bucket[]; from: number; to: number };
+  const perMinute = new Map<number, Minute>();
+  /** The minute asked for last (none yet: an empty span). */
+  let lastMinute: Minute = { buckets: [], from: 0, to: 0 };
 
   const coarseIndex = (g: Granularity, start: number): number =>
     indexOf(g, start, zone, weekStartDow, weekEpochDay);
@@ -189,15 +193,21 @@ export function createCalendar(options: CalendarOptions = {}): Calendar {
       return out;
     },
     bucketsAt(t) {
+      // Records arrive mostly in the current minute: compare with the last one first.
+      if (t >= lastMinute.from && t < lastMinute.to) return lastMinute.buckets;
       const minute = Math.floor(t / MINUTE);
       const cached = perMinute.get(minute);
       // Valid while t is in the cached minute bucket (always so unless the offset has seconds, as LMT had).
-      if (cached && t >= cached.from && t < cached.to) return cached.buckets;
+      if (cached && t >= cached.from && t < cached.to) {
+        lastMinute = cached;
+        return cached.buckets;
+      }
       checkInstant(t, "instant");
       if (perMinute.size >= CACHE_LIMIT) perMinute.clear();
       const buckets = Object.freeze(GRANULARITIES.map((g) => bucket(g, t)));
       const first = buckets[0] as Bucket;
-      perMinute.set(minute, { buckets, from: first.start, to: next("minutes", first).start });
+      lastMinute = { buckets, from: first.start, to: next("minutes", first).start };
+      perMinute.set(minute, lastMinute);
       return buckets;
     },
     localLabel(t) {

@@ -27,6 +27,16 @@ describe("parseStoreUrl", () => {
       mode: "items",
     });
     expect(parseStoreUrl("pglite:memory", "/srv")).toEqual({ kind: "pglite", dataDir: undefined });
+    expect(parseStoreUrl("redis://h:6379?durability=replicated&prefix=p", "/x")).toEqual({
+      kind: "redis",
+      url: "redis://h:6379",
+      prefix: "p",
+      durability: "replicated",
+    });
+    expect(parseStoreUrl("redis://h:6379?durability=replicated:250", "/x")).toMatchObject({
+      durability: { replicas: 1, timeoutMs: 250 },
+    });
+    expect(parseStoreUrl("redis://h:6379?durability=async", "/x")).toMatchObject({ durability: "async" });
   });
 
   it("rejects unknown schemes, modes and parameters as usage errors", () => {
@@ -36,6 +46,8 @@ describe("parseStoreUrl", () => {
       "pglite:./d?mode=fast",
       "pglite:./d?user=x",
       "redis://[::1",
+      "redis://h?durability=sync",
+      "redis://h?durability=replicated:",
     ]) {
       expect(() => parseStoreUrl(bad, "/x"), bad).toThrow(UsageError);
     }

@@ -151,3 +151,96 @@ describe("maxSlugs", () => {
     );
   });
 });
+
+describe("maxSlugs also caps gauges and definitions", () => {
+  it("refuses a new gauge past the cap, updates known ones, admits one again after deleteMetric", async () => {
+    const m = createMetrics({ maxSlugs: 2, now: () => T0 });
+    await m.setGauge("g1", 1);
+    await m.setGauge("g2", 2);
+    const error = await m.setGauge("g3", 3).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MetricsError);
+    expect((error as MetricsError).code).toBe("E_TOO_MANY_SLUGS");
+    expect((error as MetricsError).message).toMatch(/gauge "g3".*maxSlugs \(2\)/);
+    await m.setGauge("g1", 10); // a known gauge is updated at the cap
+    expect((await m.gauges()).map((g) => [g.slug, g.value])).toEqual([
+      ["g1", 10],
+      ["g2", 2],
+    ]);
+    await m.deleteMetric("g2");
+    await m.setGauge("g3", 3);
+    expect((await m.gauges()).map((g) => g.slug)).toEqual(["g1", "g3"]);
+    // Counters have their own cap: two gauges leave room for two counters.
+    await m.record("c1");
+    await m.record("c2");
+    await expect(m.record("c3")).rejects.toMatchObject({ code: "E_TOO_MANY_SLUGS" });
+    await m.dispose();
+  });
+
+  it("refuses a new definition past the cap and redefines known ones", async () => {
+    const m = createMetrics({ maxSlugs: 1, now: () => T0 });
+    await m.createMetric({ slug: "a", name: "A" });
+    await expect(m.createMetric({ slug: "b", name: "B" })).rejects.toMatchObject({
+      code: "E_TOO_MANY_SLUGS",
+      message: expect.stringMatching(/definition "b"/),
+    });
+    await m.createMetric({ slug: "a", name: "A again" });
+    expect(await m.definitions()).toEqual([expect.objectContaining({ slug: "a", name: "A again" })]);
+    await m.dispose();
+  });
+
+  it("sees gauges that another instance wrote to the same store before this one started", async () => {
+    const store = memoryStore();
+    const first = createMetrics({ store, maxSlugs: 5, now: () => T0 });
+    for (let i = 0; i < 5; i++) await first.setGauge(`g${i}`, i);
+    const second = createMetrics({ store, maxSlugs: 5, now: () => T0 });
+    await expect(second.setGauge("g9", 1)).rejects.toMatchObject({ code: "E_TOO_MANY_SLUGS" });
+    await second.setGauge("g0", 7);
+    expect((await store.gauges()).length).toBe(5);
+  });
+
+  it("property: gauges and definitions never pass the cap, and a refused call changes nothing", async () => {
+    const step = fc.oneof(
+      fc.record({ gauge: fc.integer({ min: 0, max: 7 }) }),
+      fc.record({ define: fc.integer({ min: 0, max: 7 }) }),
+      fc.record({ remove: fc.integer({ min: 0, max: 7 }) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 5 }),
+        fc.array(step, { maxLength: 30 }),
+        async (max, steps) => {
+          const m = createMetrics({ maxSlugs: max, now: () => T0 });
+          for (const s of steps) {
+            const gauges = (await m.gauges()).map((g) => g.slug);
+            const defs = (await m.definitions()).map((d) => d.slug);
+            let error: unknown;
+            if ("gauge" in s) error = await m.setGauge(`s${s.gauge}`, s.gauge).catch((e: unknown) => e);
+            else if ("define" in s)
+              error = await m.createMetric({ slug: `s${s.define}`, name: "n" }).then(
+                () => undefined,
+                (e: unknown) => e,
+              );
+            else await m.deleteMetric(`s${s.remove}`);
+            const gaugesAfter = (await m.gauges()).map((g) => g.slug);
+            const defsAfter = (await m.definitions()).map((d) => d.slug);
+            expect(gaugesAfter.length).toBeLessThanOrEqual(max);
+            expect(defsAfter.length).toBeLessThanOrEqual(max);
+            if (error) {
+              expect(error).toMatchObject({ code: "E_TOO_MANY_SLUGS" });
+              expect([gaugesAfter, defsAfter]).toEqual([gauges, defs]);
+            } else if ("gauge" in s) {
+              expect(gaugesAfter).toContain(`s${s.gauge}`);
+            } else if ("define" in s) {
+              expect(defsAfter).toContain(`s${s.define}`);
+            }
+            // Refused only when the name is new and the cap is reached.
+            if (error && "gauge" in s) expect(gauges.length).toBe(max);
+            if (error && "define" in s) expect(defs.length).toBe(max);
+          }
+          await m.dispose();
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+});

@@ -125,4 +125,20 @@ describe("PUT /api/v1/gauges/:slug", () => {
     expect(bad.body.error.code).toBe("E_INVALID_SLUG");
     expect(await t.metrics.gauges()).toEqual([]);
   });
+
+  it("answers 422 E_TOO_MANY_SLUGS for a new gauge past maxSlugs, and still updates known ones", async () => {
+    const t = setup({}, { maxSlugs: 3 });
+    for (const slug of ["a", "b", "c"]) {
+      expect((await t.send(`/api/v1/gauges/${slug}`, { value: 1 }, { method: "PUT" })).status).toBe(200);
+    }
+    const refused = await t.send("/api/v1/gauges/d", { value: 1 }, { method: "PUT" });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.code).toBe("E_TOO_MANY_SLUGS");
+    expect((await t.send("/api/v1/gauges/a", { value: 9 }, { method: "PUT" })).status).toBe(200);
+    expect((await t.metrics.gauges()).map((g) => [g.slug, g.value])).toEqual([
+      ["a", 9],
+      ["b", 1],
+      ["c", 1],
+    ]);
+  });
 });

@@ -1,5 +1,6 @@
 import { Cluster } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { countRedis } from "../../bench/_round-trips.js";
 import { createMetrics } from "../../src/core/index.js";
 import type { Metrics } from "../../src/core/types.js";
 import { redisStore } from "../../src/stores/redis/index.js";
@@ -13,11 +14,12 @@ const T0 = Date.UTC(2023, 9, 10, 12, 0);
 let cluster: { nodes: PrivateRedis[]; stop(): Promise<void> };
 let client: Cluster;
 let m: Metrics;
+const prefix = randomPrefix();
 beforeAll(async () => {
   cluster = await startCluster();
   client = new Cluster(cluster.nodes.map((n) => ({ host: "127.0.0.1", port: n.port })));
   m = createMetrics({
-    store: redisStore({ client, prefix: randomPrefix() }),
+    store: redisStore({ client, prefix }),
     now: () => T0,
     granularities: { min: "minutes", max: "years" },
   });
@@ -48,6 +50,39 @@ describe("redis store on Redis Cluster", () => {
       client.nodes("master").map(async (node) => Number(await node.dbsize())),
     );
     expect(masters.filter((n) => n > 0).length).toBe(3);
+  });
+
+  it("reads many slugs with one pipeline per master, and the same answers as one read per slug", async () => {
+    const counted = countRedis(new Cluster(cluster.nodes.map((n) => ({ host: "127.0.0.1", port: n.port }))));
+    const reader = createMetrics({
+      store: redisStore({ client: counted.client, prefix }),
+      now: () => T0,
+    });
+    try {
+      const many = slugs.map((s) => `many_${s}`);
+      await m.recordMany(many.map((slug, i) => ({ slug, at: T0 + (i % 5) * H, by: i + 1 })));
+      const range = { from: T0, to: T0 + 4 * H, granularity: "hours" as const };
+      // With no script cached on any master: the calls answered NOSCRIPT go again as EVAL, per master.
+      await reader.history("many_slug_0", range); // connected: the slot table is known
+      for (const node of client.nodes("master")) await node.script("FLUSH");
+      counted.trips.reset();
+      expect(await reader.historyMany(many, range)).toEqual(await m.historyMany(many, range));
+      expect(counted.trips.single).toBe(0);
+      expect(counted.trips.pipelines).toBe(6);
+      // Then one pipeline per master, nothing else.
+      counted.trips.reset();
+      const rows = await reader.historyMany(many, range);
+      expect({ single: counted.trips.single, pipelines: counted.trips.pipelines }).toEqual({
+        single: 0,
+        pipelines: 3,
+      });
+      expect(counted.trips.pipelined).toBe(40);
+      for (const slug of many) expect(rows[slug]).toEqual(await m.history(slug, range));
+      expect(rows.many_slug_7?.map((r) => r.count)).toEqual([0, 0, 8, 0, 0]);
+    } finally {
+      await reader.dispose();
+      await counted.client.quit();
+    }
   });
 
   it("applies a batch spanning slots once per batch id", async () => {

@@ -47,6 +47,8 @@ export interface PrivateRedis {
   port: number;
   url: string;
   process: ChildProcess;
+  /** Start the server again on the same port and directory (after a kill). */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -54,75 +56,111 @@ export interface PrivateRedis {
 export async function startRedis(extra: string[] = []): Promise<PrivateRedis> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "tb-redis-"));
-  const child = spawn(
-    "redis-server",
-    [
-      "--port",
-      String(port),
-      "--bind",
-      "127.0.0.1",
-      "--save",
-      "",
-      "--appendonly",
-      "no",
-      "--dir",
-      dir,
-      ...extra,
-    ],
-    { stdio: "ignore" },
-  );
+  const args = [
+    "--port",
+    String(port),
+    "--bind",
+    "127.0.0.1",
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+    "--dir",
+    dir,
+    ...extra,
+  ];
   const url = `redis://127.0.0.1:${port}`;
-  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  probe.on("error", () => {}); // refused until the server listens; retried below
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await probe.connect();
-      await probe.ping();
-      break;
-    } catch (error) {
-      if (attempt > 100) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50));
+  const launch = async (): Promise<ChildProcess> => {
+    const child = spawn("redis-server", args, { stdio: "ignore" });
+    const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    probe.on("error", () => {}); // refused until the server listens; retried below
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await probe.connect();
+        await probe.ping();
+        break;
+      } catch (error) {
+        if (attempt > 100) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
     }
-  }
-  probe.disconnect();
-  return {
+    probe.disconnect();
+    return child;
+  };
+  const kill = async (child: ChildProcess): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      process.kill(child.pid, "SIGKILL");
+      await exited;
+    }
+  };
+  const server: PrivateRedis = {
     port,
     url,
-    process: child,
+    process: await launch(),
+    async restart() {
+      await kill(server.process);
+      server.process = await launch();
+    },
     async stop() {
-      if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
-        const exited = new Promise((resolve) => child.once("exit", resolve));
-        process.kill(child.pid, "SIGKILL");
-        await exited;
-      }
+      await kill(server.process);
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return server;
 }
 
-/** Start three masters and join them into a Cluster with `redis-cli --cluster create`. */
-export async function startCluster(): Promise<{ nodes: PrivateRedis[]; stop(): Promise<void> }> {
+/** Options of {@link startCluster}. */
+export interface ClusterOptions {
+  /** Replicas per master. @default 0 */
+  replicas?: number;
+  /** `cluster-node-timeout` in ms: how soon a dead master's replica takes over. @default 15000 */
+  nodeTimeoutMs?: number;
+}
+
+/**
+ * Start three masters (and `replicas` replicas of each) and join them into a
+ * Cluster with `redis-cli --cluster create`; resolves when every node reports
+ * `cluster_state:ok` and every replica's link to its master is up.
+ */
+export async function startCluster(
+  options: ClusterOptions = {},
+): Promise<{ nodes: PrivateRedis[]; stop(): Promise<void> }> {
+  const replicas = options.replicas ?? 0;
   const nodes: PrivateRedis[] = [];
   try {
-    for (let i = 0; i < 3; i++) {
-      nodes.push(await startRedis(["--cluster-enabled", "yes", "--cluster-config-file", `nodes-${i}.conf`]));
+    for (let i = 0; i < 3 * (1 + replicas); i++) {
+      nodes.push(
+        await startRedis([
+          "--cluster-enabled",
+          "yes",
+          "--cluster-config-file",
+          `nodes-${i}.conf`,
+          "--cluster-node-timeout",
+          String(options.nodeTimeoutMs ?? 15_000),
+          "--repl-diskless-sync-delay",
+          "0",
+        ]),
+      );
     }
     await promisify(execFile)("redis-cli", [
       "--cluster",
       "create",
       ...nodes.map((n) => `127.0.0.1:${n.port}`),
       "--cluster-replicas",
-      "0",
+      String(replicas),
       "--cluster-yes",
     ]);
-    // Wait until every node reports the cluster as ok.
+    // Wait until every node reports the cluster as ok, and every replica is in sync.
     for (const node of nodes) {
       const client = new Redis(node.url);
       try {
         for (let attempt = 0; ; attempt++) {
           const info = String(await client.cluster("INFO"));
-          if (info.includes("cluster_state:ok")) break;
-          if (attempt > 200) throw new Error(`cluster not ok on ${node.url}: ${info}`);
+          const replication = await client.info("replication");
+          const synced = replication.includes("role:master") || replication.includes("master_link_status:up");
+          if (info.includes("cluster_state:ok") && synced) break;
+          if (attempt > 400) throw new Error(`cluster not ok on ${node.url}: ${info}`);
           await new Promise((resolve) => setTimeout(resolve, 50));
         }
       } finally {

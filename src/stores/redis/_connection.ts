@@ -1,6 +1,7 @@
 import { MetricsError, redactSecrets } from "../../errors.js";
 import type { Logger } from "../types.js";
 import type { RedisClient } from "./_client.js";
+import { replicatedClient } from "./_durability.js";
 import type { ResolvedOptions } from "./_options.js";
 
 /** The store's lazily opened client. */
@@ -24,6 +25,8 @@ export interface Connection {
  */
 export function createConnection(options: ResolvedOptions, logger: () => Logger | undefined): Connection {
   let client: RedisClient | undefined;
+  /** What the store uses: the client, or with durability "replicated" a wrapper that WAITs after writes. */
+  let exposed: RedisClient | undefined;
   let opening: Promise<RedisClient> | undefined;
   let disposed: Promise<void> | undefined;
   const owned = options.client === undefined;
@@ -54,7 +57,7 @@ export function createConnection(options: ResolvedOptions, logger: () => Logger 
   };
 
   return {
-    current: () => client,
+    current: () => exposed,
     open() {
       if (disposed) return Promise.reject(new MetricsError("E_DISPOSED", "This Redis store was disposed"));
       opening ??= create().then(
@@ -64,7 +67,8 @@ export function createConnection(options: ResolvedOptions, logger: () => Logger 
             throw new MetricsError("E_DISPOSED", "This Redis store was disposed");
           }
           client = c;
-          return c;
+          exposed = options.replication ? replicatedClient(c, options.replication) : c;
+          return exposed;
         },
         (error: unknown) => {
           opening = undefined;
@@ -77,6 +81,7 @@ export function createConnection(options: ResolvedOptions, logger: () => Logger 
       disposed ??= (async () => {
         const c = client;
         client = undefined;
+        exposed = undefined;
         if (c && owned) {
           let timer: ReturnType<typeof setTimeout> | undefined;
           try {

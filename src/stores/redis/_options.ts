@@ -4,6 +4,7 @@ import { type Granularity, parseDuration } from "../../time/index.js";
 import { parseRetention, type Retention } from "../_retention.js";
 import type { Logger } from "../types.js";
 import type { RedisClient } from "./_client.js";
+import type { Replication } from "./_durability.js";
 
 /** Options of {@link redisStore}. */
 export interface RedisStoreOptions {
@@ -55,6 +56,17 @@ export interface RedisStoreOptions {
    */
   commandTimeoutMs?: number;
   /**
+   * When a write counts as done. `"async"`: once the master applied it (Redis
+   * replicates asynchronously, so a failover can lose the last writes).
+   * `"replicated"`: each write script is followed by `WAIT 1 1000` on the same
+   * connection, and the call rejects with `E_STORE` unless a replica
+   * acknowledged it; an object sets the replicas to wait for and the WAIT
+   * timeout (below `commandTimeoutMs`). See docs/stores/redis.md, "Durability".
+   * @default "async"
+   * @example { replicas: 1, timeoutMs: 500 }
+   */
+  durability?: "async" | "replicated" | { replicas?: number; timeoutMs?: number };
+  /**
    * Where the store reports problems it recovers from (e.g. re-registering a
    * slug another process deleted). `createMetrics({ logger })` also sets it.
    * @default undefined (silent)
@@ -72,6 +84,8 @@ export interface ResolvedOptions {
   retention: Retention;
   batchTtlMs: number;
   commandTimeoutMs: number;
+  /** Replicas each write waits for, or undefined for "async". */
+  replication: Replication | undefined;
   logger: Logger | undefined;
 }
 
@@ -84,6 +98,7 @@ const KNOWN = new Set([
   "retention",
   "batchTtl",
   "commandTimeoutMs",
+  "durability",
   "logger",
 ]);
 
@@ -137,6 +152,7 @@ export function resolveOptions(options: RedisStoreOptions): ResolvedOptions {
       `batchTtl must be at least 4 × commandTimeoutMs (${4 * commandTimeoutMs} ms), got ${describeValue(options.batchTtl)}`,
     );
   }
+  const replication = replicationOf(options.durability, commandTimeoutMs);
   const logger = options.logger;
   if (logger !== undefined && (typeof logger !== "object" || typeof logger?.warn !== "function")) {
     throw bad(`logger must have warn() and error(), got ${describeValue(logger)}`);
@@ -154,6 +170,46 @@ export function resolveOptions(options: RedisStoreOptions): ResolvedOptions {
     retention,
     batchTtlMs,
     commandTimeoutMs,
+    replication,
     logger,
   };
+}
+
+const DURABILITY_KEYS = new Set(["replicas", "timeoutMs"]);
+
+/** `durability` as replicas and WAIT timeout, or undefined for "async". */
+function replicationOf(
+  durability: RedisStoreOptions["durability"],
+  commandTimeoutMs: number,
+): Replication | undefined {
+  if (durability === undefined || durability === "async") return undefined;
+  const defaults = { replicas: 1, timeoutMs: Math.min(1000, commandTimeoutMs - 1) };
+  if (durability === "replicated") {
+    if (defaults.timeoutMs < 1) throw bad('durability "replicated" needs commandTimeoutMs of at least 2');
+    return defaults;
+  }
+  if (durability === null || typeof durability !== "object" || Array.isArray(durability)) {
+    throw bad(
+      `durability must be "async", "replicated" or { replicas, timeoutMs }, got ${describeValue(durability)}`,
+    );
+  }
+  for (const key of Object.keys(durability)) {
+    if (!DURABILITY_KEYS.has(key)) throw bad(`Unknown durability option ${describeValue(key)}`);
+  }
+  const replicas = durability.replicas ?? defaults.replicas;
+  if (typeof replicas !== "number" || !Number.isInteger(replicas) || replicas < 1 || replicas > 100) {
+    throw bad(`durability.replicas must be an integer from 1 to 100, got ${describeValue(replicas)}`);
+  }
+  const timeoutMs = durability.timeoutMs ?? defaults.timeoutMs;
+  if (
+    typeof timeoutMs !== "number" ||
+    !Number.isInteger(timeoutMs) ||
+    timeoutMs < 1 ||
+    timeoutMs >= commandTimeoutMs
+  ) {
+    throw bad(
+      `durability.timeoutMs must be an integer from 1 to commandTimeoutMs − 1 (${commandTimeoutMs - 1}) ms, got ${describeValue(timeoutMs)}`,
+    );
+  }
+  return { replicas, timeoutMs };
 }

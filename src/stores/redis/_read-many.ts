@@ -1,18 +1,40 @@
 import type { ReadQuery, ReadResult } from "../types.js";
 import { type Command, isNoScript, type RedisClient, runScriptBuffer } from "./_client.js";
-import { readPlan } from "./_read.js";
+import { type ReadPlan, readPlan } from "./_read.js";
 import { SCRIPTS } from "./_scripts.js";
 import type { KeySpace } from "./keys.js";
 
+type Settled = [Error | null, unknown];
+
+/** The hash slot of a key (CRC16 of its `{tag}`), loaded on the first Cluster read. */
+let keySlot: Promise<(key: string) => number> | undefined;
+const CLUSTER_KEY_SLOT = "cluster-key-slot"; // a dependency of tallyboard (and of ioredis)
+const loadKeySlot = () =>
+  (keySlot ??= import(CLUSTER_KEY_SLOT).then((m: { default: (key: string) => number }) => m.default));
+
+const evalsha = (plan: ReadPlan): Command => [
+  "evalshaBuffer",
+  SCRIPTS.read.sha,
+  plan.keys.length,
+  ...plan.keys,
+];
+const evalSource = (plan: ReadPlan): Command => [
+  "evalBuffer",
+  SCRIPTS.read.source,
+  plan.keys.length,
+  ...plan.keys,
+];
+
 /**
  * Many reads in one round trip: the READ script call of each query (the very
- * call `read()` makes, see `_read.ts`), sent together. On a single Redis the
- * calls travel as one pipeline. On a Cluster, where a pipeline may not span
- * nodes, they are all sent at once and each is routed (and redirected during a
- * reshard) to its slug's node by ioredis, so every node is asked in parallel.
- * A script the server does not cache yet (NOSCRIPT) is sent again with EVAL:
- * a second round trip only the first time after a restart or SCRIPT FLUSH.
- * One failed call fails the whole read, like a failed `read()`.
+ * call `read()` makes, see `_read.ts`), sent as one pipeline. On a Cluster,
+ * where a pipeline may not span nodes, the calls are grouped by the master
+ * that holds their slug's slot (from the client's slot table) and each group
+ * is one pipeline, all sent at once: one round trip per node. A call that
+ * fails there — NOSCRIPT on a server that does not cache the script yet, or on
+ * a Cluster a MOVED/ASK/TRYAGAIN while slots move — is sent again, with EVAL
+ * where needed (one more round trip, only then). Any other failure fails the
+ * whole read, like a failed `read()`.
  */
 export async function readMany(
   client: RedisClient,
@@ -21,35 +43,68 @@ export async function readMany(
 ): Promise<ReadResult[]> {
   if (queries.length === 0) return [];
   const plans = queries.map((query) => readPlan(keys, query));
-  const { sha, source } = SCRIPTS.read;
-  if (client.isCluster) {
-    const replies = await Promise.all(
-      plans.map((plan) => runScriptBuffer(client, SCRIPTS.read, plan.keys.length, plan.keys)),
-    );
-    return plans.map((plan, i) => plan.decode(replies[i]));
-  }
-  const settled = await client
-    .pipeline(plans.map((plan): Command => ["evalshaBuffer", sha, plan.keys.length, ...plan.keys]))
-    .exec();
-  if (!settled) throw new Error("the read pipeline was discarded");
-  const missing = plans.flatMap((plan, i) => (isNoScript(settled[i]?.[0]) ? [i] : []));
-  if (missing.length > 0) {
-    const again = await client
-      .pipeline(
-        missing.map((i): Command => {
-          const plan = plans[i] as (typeof plans)[number];
-          return ["evalBuffer", source, plan.keys.length, ...plan.keys];
-        }),
-      )
-      .exec();
-    if (!again) throw new Error("the read pipeline was discarded");
-    missing.forEach((at, j) => {
-      settled[at] = again[j] ?? [new Error("no reply"), undefined];
-    });
+  const settled: Settled[] = new Array(plans.length);
+  const all = plans.map((_, i) => i);
+  const groups = client.isCluster ? await byNode(client, plans, all) : [all];
+  await Promise.all(
+    groups.map((group) => pipelined(client, group, (i) => evalsha(plans[i] as ReadPlan), settled)),
+  );
+  const failed = all.filter((i) => settled[i]?.[0]);
+  const noScript = failed.filter((i) => isNoScript(settled[i]?.[0]));
+  const moved = client.isCluster ? failed.filter((i) => !isNoScript(settled[i]?.[0])) : [];
+  if (noScript.length > 0 || moved.length > 0) {
+    const again = client.isCluster ? await byNode(client, plans, noScript) : [noScript];
+    await Promise.all([
+      ...again.map((group) => pipelined(client, group, (i) => evalSource(plans[i] as ReadPlan), settled)),
+      // Alone, so that ioredis follows the redirection.
+      ...moved.map(async (i) => {
+        const plan = plans[i] as ReadPlan;
+        settled[i] = await runScriptBuffer(client, SCRIPTS.read, plan.keys.length, plan.keys).then(
+          (reply): Settled => [null, reply],
+          (error: Error): Settled => [error, undefined],
+        );
+      }),
+    ]);
   }
   return plans.map((plan, i) => {
-    const [error, reply] = settled[i] ?? [new Error("no reply"), undefined];
+    const [error, reply] = settled[i] as Settled;
     if (error) throw error;
     return plan.decode(reply);
+  });
+}
+
+/** `indexes` of `plans` grouped by the master that serves their slot (one group when unknown). */
+async function byNode(client: RedisClient, plans: ReadPlan[], indexes: number[]): Promise<number[][]> {
+  if (indexes.length === 0) return [];
+  const slot = await loadKeySlot();
+  const table = (client as { slots?: unknown }).slots;
+  const groups = new Map<string, number[]>();
+  for (const i of indexes) {
+    const key = (plans[i] as ReadPlan).keys[0] as string;
+    const owners = Array.isArray(table) ? (table[slot(key)] as string[] | undefined) : undefined;
+    const node = owners?.[0] ?? "";
+    const group = groups.get(node);
+    if (group) group.push(i);
+    else groups.set(node, [i]);
+  }
+  return [...groups.values()];
+}
+
+/** Send the calls at `indexes` as one pipeline and keep each outcome in `settled`. */
+async function pipelined(
+  client: RedisClient,
+  indexes: number[],
+  command: (i: number) => Command,
+  settled: Settled[],
+): Promise<void> {
+  if (indexes.length === 0) return;
+  let replies: Settled[] | null;
+  try {
+    replies = await client.pipeline(indexes.map(command)).exec();
+  } catch (error) {
+    replies = indexes.map((): Settled => [error as Error, undefined]);
+  }
+  indexes.forEach((at, j) => {
+    settled[at] = replies?.[j] ?? [new Error("the read pipeline was discarded"), undefined];
   });
 }
