@@ -53,11 +53,11 @@ async function deliver(slug: string, d: Delivery, other: string, otherSeq: numbe
     return;
   }
   const keys = [meta, chunk];
-  const args: (string | number)[] = [1, d.seq, 1, "0", "1 5 0 1", ""];
+  const args = [`1 ${d.seq} 1 0 1 5 0 1`];
   if (d.via === "batch2") {
     // A second slug in the same part, with a fresh number of its own.
     keys.push(`${prefix}:{${other}}:m`, `${prefix}:{${other}}:c:h:1`);
-    args.push(1, otherSeq, 1, "0", "1 5 0 1", "");
+    args.push(`1 ${otherSeq} 1 0 1 5 0 1`);
   }
   const reply = (await admin.evalsha(
     SCRIPTS.batch.sha,

@@ -7,18 +7,36 @@ import { SCRIPTS } from "./_scripts.js";
 import { overflowError } from "./_write.js";
 import type { KeySpace } from "./keys.js";
 
-/** The records of one slug in a batch, summed per chunk and field. */
+/**
+ * The records of one slug in a batch, summed per chunk and field: cell j is
+ * field `fieldExps[j]` ("<field> <expireAt>") of chunk `suffixes[j]`. A slug
+ * has a handful of cells, so parallel arrays searched in order cost less than
+ * maps.
+ */
 interface SlugGroup {
-  /** chunk key suffix → ("<field> <expireAt>" → summed count) */
-  chunks: Map<string, Map<string, number>>;
+  suffixes: string[];
+  fieldExps: string[];
+  sums: number[];
   total: number;
   mask: number;
   negative: boolean;
-  categories: Set<string>;
-  groups: Set<string>;
-  /** The packed buckets of the slug's latest records, and their count not yet added to `chunks`. */
+  categories: Set<string> | undefined;
+  groups: Set<string> | undefined;
+  /** The packed buckets of the slug's latest records, and their count not yet added to the cells. */
   last: Packed | undefined;
   lastBy: number;
+}
+
+const NONE: ReadonlySet<string> = new Set();
+
+/** The index of cell (suffix, fieldExp) of `g`, added with sum 0 when new. */
+function cellOf(g: SlugGroup, suffix: string, fieldExp: string): number {
+  for (let j = 0; j < g.suffixes.length; j++) {
+    if (g.fieldExps[j] === fieldExp && g.suffixes[j] === suffix) return j;
+  }
+  g.suffixes.push(suffix);
+  g.fieldExps.push(fieldExp);
+  return g.sums.push(0) - 1;
 }
 
 /** One BATCH script call: the slugs of one part and everything to send it again unchanged. */
@@ -28,8 +46,8 @@ export interface Part {
   keys: string[];
   /** Exactly-once marker of a batch with an id. */
   marker: string | undefined;
-  /** Six arguments per slug (see _script-batch.ts). */
-  slugArgs: (string | number)[];
+  /** One argument per slug (see _script-batch.ts). */
+  slugArgs: string[];
   /** The identity its slugs' sequence numbers belong to. */
   producer: ProducerId;
   /** Producer sequence numbers of the part's slugs (none with a batch id). */
@@ -63,8 +81,7 @@ export function planBatch(
   let part: Part | undefined;
   let size = 0;
   for (const [slug, g] of groups) {
-    let entries = 0;
-    for (const fields of g.chunks.values()) entries += fields.size;
+    const entries = g.sums.length;
     if (part === undefined || cluster || part.slugs.length >= 100 || size + entries > 5000) {
       part = {
         slugs: [],
@@ -94,32 +111,36 @@ function addSlug(deps: PlanDeps, part: Part, slug: string, g: SlugGroup, identit
   const { registrations } = deps;
   let st = registrations.get(slug);
   let spec = "";
-  if (!registrations.covers(st, g.mask, g.categories, g.groups)) {
-    st = registrations.merged(slug, g.mask, g.categories, g.groups);
+  const categories = g.categories ?? NONE;
+  const groups = g.groups ?? NONE;
+  if (!registrations.covers(st, g.mask, categories, groups)) {
+    st = registrations.merged(slug, g.mask, categories, groups);
     part.registering.push([slug, st]);
     spec = registrationSpec(st.mask, st.categories, st.groups);
     part.registry.push(...registrations.registryCommands(slug, st));
   }
   const state = st as SlugState;
   part.keys.push(state.meta);
-  const entries: string[] = [];
-  let k = 0;
-  for (const [suffix, fields] of g.chunks) {
-    let used = false;
-    for (const [fieldExp, by] of fields) {
-      if (by === 0) continue;
-      if (!used) {
-        k += 1;
-        used = true;
-        part.keys.push(state.prefix + suffix);
-      }
-      entries.push(`${k} ${fieldExp} ${by}`);
+  let entries = "";
+  // The slug's chunk keys, in order of first use: KEYS index k of cell j is 1 + its position.
+  const used: string[] = [];
+  for (let j = 0; j < g.sums.length; j++) {
+    const by = g.sums[j] as number;
+    if (by === 0) continue;
+    const suffix = g.suffixes[j] as string;
+    let k = used.indexOf(suffix) + 1;
+    if (k === 0) {
+      k = used.push(suffix);
+      part.keys.push(state.prefix + suffix);
     }
+    entries += ` ${k} ${g.fieldExps[j]} ${by}`;
   }
+  const k = used.length;
   const seq = identity ? part.producer.next() : 0;
   if (identity) part.seqs.push(seq);
   part.slugs.push(slug);
-  part.slugArgs.push(k, seq, g.total, g.negative ? "1" : "0", entries.join(" "), spec);
+  const head = `${k} ${seq} ${g.total} ${g.negative ? "1" : "0"}${entries}`;
+  part.slugArgs.push(spec === "" ? head : `${head}|${spec}`);
 }
 
 function groupBySlug(
@@ -132,12 +153,14 @@ function groupBySlug(
     let g = out.get(op.slug);
     if (g === undefined) {
       g = {
-        chunks: new Map(),
+        suffixes: [],
+        fieldExps: [],
+        sums: [],
         total: 0,
         mask: 0,
         negative: false,
-        categories: new Set(),
-        groups: new Set(),
+        categories: undefined,
+        groups: undefined,
         last: undefined,
         lastBy: 0,
       };
@@ -155,8 +178,8 @@ function groupBySlug(
     g.lastBy += op.by;
     g.total += op.by;
     if (op.by < 0) g.negative = true;
-    if (op.category !== undefined) g.categories.add(op.category);
-    if (op.group !== undefined) g.groups.add(op.group);
+    if (op.category !== undefined) (g.categories ??= new Set()).add(op.category);
+    if (op.group !== undefined) (g.groups ??= new Set()).add(op.group);
     if (!Number.isSafeInteger(g.total) || !Number.isSafeInteger(g.lastBy)) inexact.add(op.slug);
   }
   for (const [slug, g] of out) if (!addPending(g)) inexact.add(slug);
@@ -173,16 +196,10 @@ function addPending(g: SlugGroup): boolean {
   if (packed === undefined || by === 0) return true;
   let exact = true;
   for (let i = 0; i < packed.suffixes.length; i++) {
-    const suffix = packed.suffixes[i] as string;
-    let fields = g.chunks.get(suffix);
-    if (fields === undefined) {
-      fields = new Map();
-      g.chunks.set(suffix, fields);
-    }
-    const fieldExp = packed.fieldExps[i] as string;
-    const sum = (fields.get(fieldExp) ?? 0) + by;
+    const j = cellOf(g, packed.suffixes[i] as string, packed.fieldExps[i] as string);
+    const sum = (g.sums[j] as number) + by;
     if (!Number.isSafeInteger(sum)) exact = false;
-    fields.set(fieldExp, sum);
+    g.sums[j] = sum;
   }
   return exact;
 }
@@ -201,30 +218,18 @@ function exactSums(
     return Number(v);
   };
   let total = 0n;
-  const sums = new Map<string, Map<string, bigint>>();
+  const sums = new Map<number, bigint>();
   for (const op of ops) {
     if (op.slug !== slug) continue;
     total += BigInt(op.by);
     const packed = pack(op.buckets, op.granularities);
-    packed.suffixes.forEach((suffix, i) => {
-      let fields = sums.get(suffix);
-      if (fields === undefined) {
-        fields = new Map();
-        sums.set(suffix, fields);
-      }
-      const fieldExp = packed.fieldExps[i] as string;
-      fields.set(fieldExp, (fields.get(fieldExp) ?? 0n) + BigInt(op.by));
-    });
+    for (let i = 0; i < packed.suffixes.length; i++) {
+      const j = cellOf(g, packed.suffixes[i] as string, packed.fieldExps[i] as string);
+      sums.set(j, (sums.get(j) ?? 0n) + BigInt(op.by));
+    }
   }
   g.total = safe(total, "its total");
-  for (const [suffix, fields] of sums) {
-    let into = g.chunks.get(suffix);
-    if (into === undefined) {
-      into = new Map();
-      g.chunks.set(suffix, into);
-    }
-    for (const [fieldExp, v] of fields) into.set(fieldExp, safe(v, "a bucket"));
-  }
+  for (const [j, v] of sums) g.sums[j] = safe(v, "a bucket");
 }
 
 /** The BATCH call of a part: "w" writes, "c" only checks (see _script-batch.ts). */

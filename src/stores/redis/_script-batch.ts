@@ -17,15 +17,15 @@ import { LUA_REGISTER } from "./_lua-register.js";
  * ARGV[3]     the producer's meta-hash field "q:<created>:<ttl>:<random>" (see
  *             LUA_IDENTITY), or "" for writes without an identity
  * ARGV[4]     the producer's floor in decimal (see RECORD); ignored when ARGV[3] is ""
- * then six arguments per slug i, starting at j = 5 + (i − 1)·6:
- * ARGV[j]     number of chunk keys of the slug
- * ARGV[j+1]   sequence number of the slug's write in decimal ("0" = none)
- * ARGV[j+2]   integer to add to the slug's all-time total (field t)
- * ARGV[j+3]   "1" when a record of the slug has a negative count, else "0"
- * ARGV[j+4]   increments, space-separated quadruples "<k> <field> <expireAt> <by>":
- *             the k-th chunk key of the slug, field 0..119, expiry in epoch ms
- *             ("0" = keep forever), a non-zero integer
- * ARGV[j+5]   registration "<mask>|<categories>|<groups>" or "" (see LUA_REGISTER)
+ * ARGV[4+i]   slug i of the part, one argument:
+ *             "<n> <seq> <total> <negative>[ <k> <field> <expireAt> <by>]…[|<registration>]"
+ *             n: number of chunk keys of the slug; seq: sequence number of the slug's
+ *             write ("0" = none); total: integer to add to the all-time total (field t);
+ *             negative: "1" when a record of the slug has a negative count, else "0";
+ *             then the increments: the k-th chunk key of the slug, field 0..119,
+ *             expiry in epoch ms ("0" = keep forever), a non-zero integer; last,
+ *             after "|", the registration "<mask>|<categories>|<groups>" when the
+ *             slug is registered by this write (see LUA_REGISTER)
  * returns     { 1, i… } applied (or, in check mode, would apply), then the index i
  *             of every slug found unregistered without a registration, which the
  *             caller must register; { 0 } the marker exists: applied before, nothing
@@ -39,43 +39,45 @@ ${LUA_REGISTER}${LUA_IDENTITY}local write, q = ARGV[1] == 'w', ARGV[3]
 local floor, floortext = tonumber(ARGV[4]), ARGV[4]
 local marker = ARGV[2] ~= '0' and KEYS[#KEYS]
 if marker and redis.call('EXISTS', marker) == 1 then return { 0 } end
-local slugs, heads, states, totals, base = (#ARGV - 4) / 6, {}, {}, {}, 1
+local slugs, base = #ARGV - 4, 1
+-- Per slug: its first key, HMGET reply, identity state to store (false without
+-- one, true for a duplicate), new total, increments, negative flag, registration.
+local bases, heads, states, totals, incs, negs, specs = {}, {}, {}, {}, {}, {}, {}
 local pattern = '(%d+) (%d+) (%d+) (%-?%d+)'
 -- First every check, then every write: a part is all or nothing.
--- states[i]: the identity state to store, false without one, true for a duplicate.
 for i = 1, slugs do
-  local j = 5 + (i - 1) * 6
+  local n, seq, add, neg, rest = string.match(ARGV[4 + i], '^(%d+) (%d+) (%-?%d+) ([01])(.*)$')
+  local bar = string.find(rest, '|', 1, true)
+  if bar then specs[i], rest = string.sub(rest, bar + 1), string.sub(rest, 1, bar - 1) end
   local meta = KEYS[base]
   local head = redis.call('HMGET', meta, 't', 'n', q ~= '' and q or 'n')
   local state = false
-  if q ~= '' and ARGV[j + 1] ~= '0' then
-    state = ident_next(head[3], tonumber(ARGV[j + 1]), ARGV[j + 1], floor, floortext) or true
+  if q ~= '' and seq ~= '0' then
+    state = ident_next(head[3], tonumber(seq), seq, floor, floortext) or true
   end
-  if state ~= true and ARGV[j + 4] ~= '' then
-    local total = tonumber(head[1] or '0') + tonumber(ARGV[j + 2])
+  if state ~= true and rest ~= '' then
+    local total = tonumber(head[1] or '0') + tonumber(add)
     if outside(total) then return { 3, i } end
-    totals[i] = total
-    if head[2] ~= '0' or ARGV[j + 3] == '1' then
-      for k, field, _, by in string.gmatch(ARGV[j + 4], pattern) do
+    if head[2] ~= '0' or neg == '1' then
+      for k, field, _, by in string.gmatch(rest, pattern) do
         local v = tonumber(redis.call('HGET', KEYS[base + tonumber(k)], field) or '0')
         if outside(v + tonumber(by)) then return { 3, i } end
       end
     end
+    totals[i], incs[i] = total, rest
   end
-  heads[i], states[i] = head, state
-  base = base + 1 + tonumber(ARGV[j])
+  bases[i], heads[i], states[i], negs[i] = base, head, state, neg
+  base = base + 1 + tonumber(n)
 end
 if not write then return { 1 } end
 if marker then redis.call('SET', marker, '1', 'PX', ARGV[2]) end
 local out = { 1 }
-base = 1
 for i = 1, slugs do
-  local j, head, state = 5 + (i - 1) * 6, heads[i], states[i]
+  local base, head, state, total, flag = bases[i], heads[i], states[i], totals[i], nil
   local meta, t, n = KEYS[base], head[1], head[2]
   if state ~= true then
-    local total, flag = totals[i], nil
     if total then
-      for k, field, exp, by in string.gmatch(ARGV[j + 4], pattern) do
+      for k, field, exp, by in string.gmatch(incs[i], pattern) do
         local key = KEYS[base + tonumber(k)]
         redis.call('HINCRBY', key, field, by)
         if exp ~= '0' then redis.call('PEXPIREAT', key, exp) end
@@ -83,8 +85,8 @@ for i = 1, slugs do
       -- |total| <= MAX, so the double holds it exactly.
       total = string.format('%.0f', total)
       if not t then
-        flag = ARGV[j + 3]
-      elseif ARGV[j + 3] == '1' and n ~= '1' then
+        flag = negs[i]
+      elseif negs[i] == '1' and n ~= '1' then
         flag = '1'
       end
     end
@@ -102,13 +104,12 @@ for i = 1, slugs do
     elseif total then
       redis.call('HSET', meta, 't', total)
     end
-    if ARGV[j + 5] ~= '' then
-      register(meta, ARGV[j + 5])
+    if specs[i] then
+      register(meta, specs[i])
     elseif not t and redis.call('HEXISTS', meta, 'g') == 0 then
       out[#out + 1] = i
     end
   end
-  base = base + 1 + tonumber(ARGV[j])
 end
 return out
 `;
