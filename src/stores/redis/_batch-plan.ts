@@ -178,8 +178,14 @@ function groupBySlug(
     g.lastBy += op.by;
     g.total += op.by;
     if (op.by < 0) g.negative = true;
-    if (op.category !== undefined) (g.categories ??= new Set()).add(op.category);
-    if (op.group !== undefined) (g.groups ??= new Set()).add(op.group);
+    if (op.category !== undefined) {
+      g.categories ??= new Set();
+      g.categories.add(op.category);
+    }
+    if (op.group !== undefined) {
+      g.groups ??= new Set();
+      g.groups.add(op.group);
+    }
     if (!Number.isSafeInteger(g.total) || !Number.isSafeInteger(g.lastBy)) inexact.add(op.slug);
   }
   for (const [slug, g] of out) if (!addPending(g)) inexact.add(slug);
