@@ -50,7 +50,9 @@ const RANGE = keySet("granularities", ["min", "max"]);
  */
 export function createRangeResolver(defaults: unknown) {
   const base = checkKeys(defaults, RANGE) as GranularityRangeOptions;
-  const cache = new Map<string, readonly Granularity[]>();
+  /** Resolved ranges by min, then max: no key string built per call. */
+  const cache = new Map<string, Map<string, readonly Granularity[]>>();
+  let cached = 0;
   const resolve = (options: unknown): readonly Granularity[] => {
     if (options !== null && typeof options === "object" && Object.getPrototypeOf(options) === null) {
       // An object without a prototype is not an options literal (often a dictionary by mistake).
@@ -66,11 +68,15 @@ export function createRangeResolver(defaults: unknown) {
     if (typeof min !== "string" || typeof max !== "string") {
       return granularityRange(parseGranularity(min), parseGranularity(max));
     }
-    const key = `${min}|${max}`;
-    let found = cache.get(key);
-    if (!found) {
-      found = Object.freeze(granularityRange(parseGranularity(min), parseGranularity(max)));
-      if (cache.size < 64) cache.set(key, found);
+    const byMax = cache.get(min);
+    const hit = byMax?.get(max);
+    if (hit) return hit;
+    const found = Object.freeze(granularityRange(parseGranularity(min), parseGranularity(max)));
+    // Names are case-insensitive, so spellings are many: cache the first few.
+    if (cached < 64) {
+      if (byMax) byMax.set(max, found);
+      else cache.set(min, new Map([[max, found]]));
+      cached++;
     }
     return found;
   };

@@ -19,6 +19,15 @@ const event = fc.record({
 type Ev = typeof event extends fc.Arbitrary<infer T> ? T : never;
 const step = fc.oneof(
   { weight: 6, arbitrary: event.map((e) => ({ kind: "record" as const, e })) },
+  // record(slug) and record(slug, { category }) at the instance clock: the fast path of record().
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      slug: fc.constantFrom(...SLUGS),
+      category: fc.option(fc.constantFrom("c1", "c2"), { nil: undefined }),
+    }),
+  },
+  { weight: 2, arbitrary: fc.integer({ min: 0, max: 150_000 }).map((ms) => ({ kind: "tick" as const, ms })) },
   { weight: 2, arbitrary: fc.array(event, { maxLength: 12 }).map((es) => ({ kind: "many" as const, es })) },
   {
     weight: 1,
@@ -41,8 +50,10 @@ async function everything(m: Metrics): Promise<unknown> {
   for (const slug of SLUGS) {
     out[slug] = await m.slugInfo(slug);
     for (const granularity of GRANULARITIES) {
+      // Minutes over one day each side (within maxPoints); the rest over 40 days each side.
+      const days = granularity === "minutes" ? 1 : 40;
       out[`${slug}/${granularity}`] = await m
-        .history(slug, { from: T0 - 86_400_000 * 40, to: T0 + 86_400_000 * 40, granularity })
+        .history(slug, { from: T0 - 86_400_000 * days, to: T0 + 86_400_000 * days, granularity })
         .catch((e: { code?: string }) => e.code);
     }
   }
@@ -54,10 +65,18 @@ describe("buffered capture sums like direct writes, through failed flushes", () 
     await fc.assert(
       fc.asyncProperty(fc.array(step, { maxLength: 60 }), async (steps) => {
         const store = flakyStore();
-        const buffered = createMetrics({ store, capture: { mode: "buffered", flushMs: 60_000 } });
-        const direct = createMetrics();
+        let clock = T0 + 17;
+        const now = () => clock;
+        const buffered = createMetrics({ store, now, capture: { mode: "buffered", flushMs: 60_000 } });
+        const direct = createMetrics({ now });
         for (const s of steps) {
-          if (s.kind === "record") {
+          if (!("kind" in s)) {
+            const options = s.category === undefined ? undefined : { category: s.category };
+            await buffered.record(s.slug, options);
+            await direct.record(s.slug, options);
+          } else if (s.kind === "tick") {
+            clock += s.ms;
+          } else if (s.kind === "record") {
             await buffered.record(s.e.slug, clean(s.e));
             await direct.record(s.e.slug, clean(s.e));
           } else if (s.kind === "many") {

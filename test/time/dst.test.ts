@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type Calendar, createCalendar, GRANULARITIES, type Granularity } from "../../src/time/index.js";
 
@@ -292,5 +293,28 @@ describe("bucketsAt", () => {
     expect(nextMinute).not.toBe(all);
     expect(nextMinute[0]?.index).toBe((all[0]?.index ?? 0) + 1);
     expect(cal.bucketsAt(t - 10_001)[0]?.start).toBe((all[0]?.start ?? 0) - MINUTE);
+  });
+
+  it("answers every instant of a walk back and forth across minutes, DST changes and a seconds offset like bucket()", () => {
+    const starts = [at("2024-10-27T00:58:30Z"), at("2024-03-31T00:59:50Z"), at("1890-06-01T12:00:10Z")];
+    fc.assert(
+      fc.property(
+        fc.constantFrom("Europe/London", "Europe/Berlin", "Australia/Lord_Howe", "UTC"),
+        fc.constantFrom(...starts),
+        fc.array(fc.integer({ min: -150_000, max: 150_000 }), { minLength: 1, maxLength: 40 }),
+        (timezone, start, steps) => {
+          const walk = createCalendar({ timezone });
+          let t = start;
+          for (const step of steps) {
+            t += step;
+            const all = walk.bucketsAt(t);
+            expect(all).toEqual(GRANULARITIES.map((g: Granularity) => walk.bucket(g, t)));
+            // Within one minute bucket the same frozen array comes back.
+            expect(walk.bucketsAt(t)).toBe(all);
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 });
