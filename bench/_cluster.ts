@@ -136,26 +136,38 @@ export async function startPrivateCluster(masters: number): Promise<PrivateClust
   }
 }
 
-/** Counters read from one node: total commands, calls per command, server CPU seconds. */
+/**
+ * Counters read from one node: total commands and the µs Redis spent running
+ * them (`INFO commandstats`, without the bench's own INFO/CONFIG/CLUSTER/PING),
+ * calls per command, server CPU seconds (`INFO cpu`, user + sys).
+ */
 export interface NodeStats {
   commands: number;
+  commandMicros: number;
   calls: Map<string, number>;
   cpuSeconds: number;
 }
+
+/** Commands the bench itself sends to watch the nodes. */
+const OWN = new Set(["info", "config", "cluster", "ping"]);
 
 /** `INFO commandstats` + `INFO cpu` of one node. */
 export async function nodeStats(admin: Redis): Promise<NodeStats> {
   const text = String(await admin.info("all"));
   const calls = new Map<string, number>();
   let commands = 0;
-  for (const match of text.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
+  let commandMicros = 0;
+  for (const match of text.matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/gm)) {
     const n = Number(match[2]);
     calls.set(match[1] ?? "", n);
-    if (match[1] !== "info" && match[1] !== "config" && match[1] !== "cluster") commands += n;
+    if (!OWN.has(match[1] ?? "")) {
+      commands += n;
+      commandMicros += Number(match[3]);
+    }
   }
   const user = Number(/^used_cpu_user:([\d.]+)/m.exec(text)?.[1] ?? 0);
   const sys = Number(/^used_cpu_sys:([\d.]+)/m.exec(text)?.[1] ?? 0);
-  return { commands, calls, cpuSeconds: user + sys };
+  return { commands, commandMicros, calls, cpuSeconds: user + sys };
 }
 
 /** Difference of two snapshots of one node. */
@@ -164,6 +176,7 @@ export function statsDelta(before: NodeStats, after: NodeStats): NodeStats {
   for (const [name, n] of after.calls) calls.set(name, n - (before.calls.get(name) ?? 0));
   return {
     commands: after.commands - before.commands,
+    commandMicros: after.commandMicros - before.commandMicros,
     calls,
     cpuSeconds: after.cpuSeconds - before.cpuSeconds,
   };

@@ -1,9 +1,10 @@
 /**
  * A master of a private Redis Cluster (3 masters, 1 replica each,
- * cluster-node-timeout 1 s) is killed with SIGKILL while direct and buffered
- * capture keep recording to 100 slugs each, through two stores at once: one
- * with `durability: "replicated"`, one with the default "async". Its replica
- * is promoted and recording goes on. Then the stored totals are compared with
+ * cluster-node-timeout 1 s) is cut off from its (paused) replica and 150 ms
+ * later killed with SIGKILL while direct and buffered capture keep recording to 100
+ * slugs each, through two stores at once: one with `durability: "replicated"`,
+ * one with the default "async". Its replica is promoted, the old master comes
+ * back as its replica, and recording goes on. Then the stored totals are compared with
  * an independent tally of acknowledged and attempted records:
  *
  * - "replicated": nothing acknowledged is lost (stored ≥ acknowledged) and
@@ -214,8 +215,19 @@ describe("redis store through a Cluster failover", () => {
       const witness = cluster.nodes.find(
         (n) => n.port !== victim.port && n.port !== heir.port,
       ) as PrivateRedis;
+      // As in a partition: the replica stops hearing from its master (it is
+      // paused, and the master drops its replication link), the master keeps
+      // acknowledging writes for 150 ms, then dies; the replica wakes up and is
+      // promoted without those writes.
+      const heirNode = cluster.nodes.find((n) => n.port === heir.port) as PrivateRedis;
+      process.kill(heirNode.process.pid as number, "SIGSTOP");
+      const victimAdmin = new Redis(victimNode.url);
+      await victimAdmin.call("client", "kill", "type", "replica");
+      victimAdmin.disconnect();
+      await sleep(150);
       beforeKill = ackedSoFar();
       process.kill(victimNode.process.pid as number, "SIGKILL");
+      process.kill(heirNode.process.pid as number, "SIGCONT");
       const admin = new Redis(witness.url);
       try {
         for (let attempt = 0; ; attempt++) {
