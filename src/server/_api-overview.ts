@@ -142,6 +142,8 @@ export function overviewRoutes({ metrics, now }: { metrics: Metrics; now: () => 
       from: new Date(from).toISOString(),
       to: new Date(to).toISOString(),
       previousFrom: new Date(start).toISOString(),
+      // Where the store's retention for this granularity starts (null: kept forever).
+      keptFrom: metrics.keptFrom(granularity)?.toISOString() ?? null,
       count: all.length,
       offset,
       limit,

@@ -67,6 +67,25 @@ function draw(body, uPlot) {
   $("plot").replaceChildren();
   const tz = body.timezone;
   const axis = { stroke: c.text, grid: { stroke: c.grid, width: 1 }, ticks: { stroke: c.grid, width: 1 } };
+  // Retention: shade the part of the range before keptFrom, where no data is kept.
+  const kept = body.keptFrom ? Date.parse(body.keptFrom) / 1000 : null;
+  const shadeExpired = (u) => {
+    if (kept === null || kept <= u.scales.x.min) return;
+    const { left, top, width, height } = u.bbox;
+    const x = Math.min(Math.round(u.valToPos(kept, "x", true)), left + width);
+    const ctx = u.ctx;
+    ctx.save();
+    ctx.fillStyle = c.expired;
+    ctx.fillRect(left, top, x - left, height);
+    ctx.strokeStyle = c.text;
+    ctx.setLineDash([4, 3]);
+    ctx.beginPath();
+    ctx.moveTo(x + 0.5, top);
+    ctx.lineTo(x + 0.5, top + height);
+    ctx.stroke();
+    ctx.restore();
+    $("chart-card").dataset.keptBox = JSON.stringify([left, top, x, width, height]);
+  };
   chart = new uPlot(Object.assign(plotSize(), {
     tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), tz),
     scales: { x: { time: true }, y: { range: (u, min, max) => [Math.min(0, min), Math.max(1, max) * 1.05] } },
@@ -74,10 +93,25 @@ function draw(body, uPlot) {
     series,
     cursor: { drag: { x: true, y: false } },
     legend: { live: true },
-    hooks: { setScale: [(u, key) => { if (key === "x") $("reset-zoom").disabled = !isZoomed(u); }] },
+    hooks: { setScale: [(u, key) => { if (key === "x") $("reset-zoom").disabled = !isZoomed(u); }],
+      drawClear: [shadeExpired] },
   }), data, $("plot"));
   chart.full = { min: xs[0], max: xs[xs.length - 1] };
   $("reset-zoom").disabled = true;
+}
+
+/** "No data kept before …" under the title when the range starts before the store's retention. */
+function showKept(body) {
+  const card = $("chart-card");
+  const note = $("chart-kept");
+  const kept = body.keptFrom ? Date.parse(body.keptFrom) : null;
+  const before = kept !== null && kept > Date.parse(body.starts[0]);
+  note.hidden = !before;
+  note.textContent = before ? "No data kept before " + localLabel(kept / 1000) + " (" + body.timezone +
+    "): the shaded part of the chart reads as zero." : "";
+  if (before) card.dataset.keptFrom = body.keptFrom;
+  else delete card.dataset.keptFrom;
+  delete card.dataset.keptBox;
 }
 
 function isZoomed(u) {
@@ -126,6 +160,7 @@ async function loadChart() {
   }
   $("chart-sub").textContent = body.starts.length + " " + body.granularity + " in " + body.timezone +
     (state.compare ? " \u00b7 dashed: the " + body.starts.length + " before" : "") + " \u00b7 drag across the chart to zoom";
+  showKept(body);
   draw(body, uPlot);
   Object.assign(card.dataset, { x: JSON.stringify(chart.data[0]), y: JSON.stringify(body.tiles.map((t) => t.counts)),
     previous: JSON.stringify(body.tiles.map((t) => t.previousCounts)), slugs: body.tiles.map((t) => t.slug).join(","),

@@ -13,7 +13,7 @@ function colors() {
   const css = getComputedStyle(document.documentElement);
   const read = (name) => css.getPropertyValue(name).trim();
   return { accent: read("--accent"), fill: read("--accent-fill"), text: read("--muted"), grid: read("--grid"),
-    previous: read("--previous"), palette: read("--palette").split(/\s+/) };
+    previous: read("--previous"), expired: read("--expired"), palette: read("--palette").split(/\s+/) };
 }
 
 /** Draw counts as a line with a filled area; returns true when something was drawn. */
@@ -45,7 +45,17 @@ function drawSparkline(canvas, counts, c, width) {
   return true;
 }
 
-function tileOf(t, c, granularity) {
+/** The tiles' note on retention: the range, or the previous range it is compared with, starts before keptFrom. */
+function keptNote(body) {
+  if (!body.keptFrom) return "";
+  const kept = Date.parse(body.keptFrom);
+  const when = localLabel(kept / 1000);
+  if (kept > Date.parse(body.starts[0])) return "No data kept before " + when;
+  if (kept > Date.parse(body.previousFrom)) return "Change against a range partly before " + when + ", not kept";
+  return "";
+}
+
+function tileOf(t, c, granularity, note) {
   const li = el("li");
   const button = el("button", "tile");
   button.type = "button";
@@ -62,6 +72,7 @@ function tileOf(t, c, granularity) {
   change.title = "previous " + granularity + ": " + formatNumber(t.previousTotal);
   foot.append(total, change);
   button.append(head, canvas, foot);
+  if (note) button.append(el("span", "tile-note", note));
   Object.assign(button.dataset, { total: String(t.total), previousTotal: String(t.previousTotal), trend: t.trend,
     change: t.change === null ? "" : String(t.change), counts: JSON.stringify(t.counts) });
   button.addEventListener("click", () => openChart([t.slug]));
@@ -111,7 +122,10 @@ async function loadOverview() {
     : "Nothing recorded yet: POST events to the API or run tallyboard record.";
   const list = $("tiles");
   const c = colors();
-  const tiles = body.tiles.map((t) => tileOf(t, c, body.granularity));
+  const note = keptNote(body);
+  const tiles = body.tiles.map((t) => tileOf(t, c, body.granularity, note));
+  if (body.keptFrom) list.dataset.keptFrom = body.keptFrom;
+  else delete list.dataset.keptFrom;
   list.replaceChildren(...tiles.map((t) => t.li));
   // Tiles share one grid column width: measure the first sparkline once, draw them all.
   const spark = list.querySelector("canvas");

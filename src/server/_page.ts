@@ -90,6 +90,7 @@ export function pageHtml(prefix: string): string {
       <article id="chart-card" class="card" hidden>
         <h3 id="chart-title"></h3>
         <p id="chart-sub" class="chart-sub"></p>
+        <p id="chart-kept" class="chart-kept" hidden></p>
         <ul id="chart-totals" class="chart-totals"></ul>
         <div class="chart-tools">
           <label class="toggle"><input type="checkbox" id="compare" checked> Previous range (dashed)</label>

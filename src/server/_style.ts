@@ -6,7 +6,7 @@ export const DASHBOARD_CSS = `:root {
   color-scheme: light dark;
   --bg: #f6f8fa; --panel: #ffffff; --text: #1f2328; --muted: #59636e; --border: #d1d9e0;
   --accent: #1f6feb; --accent-fill: rgba(31, 111, 235, 0.35); --accent-soft: #ddf4ff;
-  --grid: rgba(128, 128, 128, 0.18); --error: #cf222e; --up: #1a7f37; --down: #cf222e;
+  --grid: rgba(128, 128, 128, 0.18); --expired: rgba(128, 128, 128, 0.22); --error: #cf222e; --up: #1a7f37; --down: #cf222e;
   --palette: #1f6feb #bf3989 #1a7f37 #9a6700 #8250df #cf222e #0969da #57606a;
   font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
   font-size: 15px;
@@ -66,6 +66,9 @@ ul { list-style: none; margin: 0; padding: 0; }
 .card { background: var(--panel); border: 1px solid var(--border); border-radius: 8px; padding: 0.75rem; min-width: 0; }
 .chart-head { display: flex; justify-content: space-between; align-items: flex-start; gap: 0.5rem; }
 .chart-sub { margin: 0.15rem 0 0.5rem; color: var(--muted); font-size: 0.85rem; overflow-wrap: anywhere; }
+.chart-kept, .tile-note { color: var(--muted); font-size: 0.8rem; }
+.chart-kept { margin: 0 0 0.5rem; }
+.tile-note { display: block; margin-top: 0.15rem; }
 .close { border: none; background: none; font-size: 1.3rem; line-height: 1; padding: 0 0.3rem; color: var(--muted); }
 .plot { width: 100%; min-height: 220px; overflow: hidden; }
 .chart-error { color: var(--error); margin: 0.25rem 0 0; font-size: 0.9rem; }
