@@ -1,6 +1,7 @@
 import { describeValue, MetricsError } from "../errors.js";
 import { addWall, coarseStart, indexOf, truncateWall } from "./_coarse.js";
 import { type FineOptions, fineNext, fineStart } from "./_fine.js";
+import { coarseRun, fineRun } from "./_runs.js";
 import { GRANULARITIES, type Granularity, type WeekStart } from "./granularity.js";
 import { validateTimeZone, zoneOffsets } from "./zone.js";
 
@@ -127,30 +128,6 @@ export function createCalendar(options: CalendarOptions = {}): Calendar {
     return { index: coarseIndex(g, start), start };
   };
 
-  /**
-   * Fast path of a minute, hour or day range: from bucket `b` (the last of
-   * `out`), push the buckets that follow it one whole unit apart, up to
-   * `until` or `maxPoints`, and return the last one pushed (`next` takes over
-   * there). While `b` starts on a wall mark (a midnight for days) and the
-   * offset holds for two more units, the bucket after `b` starts one unit
-   * later: for minutes and hours it is then the only natural start in its UTC
-   * unit; for days the earliest instant of the next midnight, as no other
-   * offset is in force within two days either side (offsets differ by less).
-   */
-  const wholeUnits = (b: Bucket, unit: number, until: number, maxPoints: number, out: Bucket[]): Bucket => {
-    let start = b.start;
-    if ((start + zone.offsetAt(start)) % unit !== 0) return b;
-    const behind = unit === DAY ? 2 * DAY : 0;
-    const steady = zone.constantUntil(start - behind);
-    let index = b.index;
-    while (start + 2 * unit <= steady && start + unit <= until && out.length < maxPoints) {
-      start += unit;
-      index += 1;
-      out.push({ index, start });
-    }
-    return out[out.length - 1] as Bucket;
-  };
-
   return {
     timezone,
     weekStart,
@@ -178,7 +155,7 @@ export function createCalendar(options: CalendarOptions = {}): Calendar {
         );
       }
       const out: Bucket[] = [];
-      const unit = g === "minutes" || g === "hours" ? fine[g].unit : g === "days" ? DAY : 0;
+      const unit = g === "minutes" || g === "hours" ? fine[g].unit : 0;
       while (b.start <= last.start) {
         if (out.length >= maxPoints) {
           throw new MetricsError(
@@ -187,7 +164,10 @@ export function createCalendar(options: CalendarOptions = {}): Calendar {
           );
         }
         out.push(b);
-        if (unit > 0) b = wholeUnits(b, unit, last.start, maxPoints, out);
+        b =
+          unit > 0
+            ? fineRun(zone, unit, b, last.start, maxPoints, out)
+            : coarseRun(zone, g, weekStartDow, b, last.start, maxPoints, out);
         b = next(g, b);
       }
       return out;

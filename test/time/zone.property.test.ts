@@ -1,15 +1,33 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type Bucket, createCalendar, MAX_INSTANT, MIN_INSTANT, zoneOffsets } from "../../src/time/index.js";
+import {
+  type Bucket,
+  type Calendar,
+  createCalendar,
+  type Granularity,
+  MAX_INSTANT,
+  MIN_INSTANT,
+  zoneOffsets,
+} from "../../src/time/index.js";
 import { ZONES } from "./_oracle.js";
 
 /*
- * `constantUntil` bounds the stretch of one UTC offset that minute, hour and
- * day ranges walk one unit at a time; `offsetAt` keeps the table of the year
+ * `constantUntil` bounds the stretch of one UTC offset that ranges walk
+ * without bisecting offsets (src/time/_runs.ts); `offsetAt` keeps the table of the year
  * last asked for. Neither may change an answer.
  */
 
 const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+/** About the length of a bucket, to check a range's size. */
+const LENGTH: Record<Granularity, number> = {
+  minutes: 60_000,
+  hours: HOUR,
+  days: DAY,
+  weeks: 7 * DAY,
+  months: 30.5 * DAY,
+  years: 365.25 * DAY,
+};
 const SECOND = 1000;
 
 describe("zoneOffsets().constantUntil", () => {
@@ -58,17 +76,22 @@ describe("zoneOffsets().constantUntil", () => {
 });
 
 describe("range over a whole year", () => {
-  it.each(ZONES)("%s: 2024 hourly, 2009-2013 daily and 2-day minute ranges are the chain of next()", (tz) => {
-    const cal = createCalendar({ timezone: tz });
-    const cases: ["hours" | "minutes" | "days", number, number][] = [
+  it.each(ZONES)("%s: long minute, hour, day, week, month and year ranges are the chain of next()", (tz) => {
+    const monday = createCalendar({ timezone: tz });
+    const sunday = createCalendar({ timezone: tz, weekStart: "sunday" });
+    const cases: [Granularity, number, number, Calendar?][] = [
       ["hours", Date.UTC(2024, 0, 1), Date.UTC(2024, 11, 31, 23)],
       // Around a change of most zones (late March and late October).
       ["minutes", Date.UTC(2024, 2, 30), Date.UTC(2024, 3, 1)],
       ["minutes", Date.UTC(2024, 9, 26), Date.UTC(2024, 9, 28)],
       // Five years of days, over Apia's skipped 2011-12-30 and year ends.
       ["days", Date.UTC(2009, 0, 1), Date.UTC(2013, 11, 31)],
+      ["weeks", Date.UTC(2009, 0, 1), Date.UTC(2013, 11, 31)],
+      ["weeks", Date.UTC(2009, 0, 1), Date.UTC(2013, 11, 31), sunday],
+      ["months", Date.UTC(2005, 0, 1), Date.UTC(2014, 11, 31)],
+      ["years", Date.UTC(2000, 0, 1), Date.UTC(2014, 11, 31)],
     ];
-    for (const [g, from, to] of cases) {
+    for (const [g, from, to, cal = monday] of cases) {
       const buckets = cal.range(g, from, to);
       let b: Bucket = cal.bucket(g, from);
       for (let i = 0; i < buckets.length; i++) {
@@ -80,8 +103,7 @@ describe("range over a whole year", () => {
       }
       expect(b.start).toBeGreaterThan(to);
       expect((buckets.at(-1) as Bucket).start).toBeLessThanOrEqual(to);
-      const unit = g === "hours" ? HOUR : g === "days" ? 24 * HOUR : 60_000;
-      expect(buckets.length).toBeGreaterThan(((to - from) / unit) * 0.9);
+      expect(buckets.length).toBeGreaterThan(((to - from) / LENGTH[g]) * 0.9);
     }
   });
 });
