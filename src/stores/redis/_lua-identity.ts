@@ -16,6 +16,14 @@
  * first write of a producer to a slug drops the fields of producers created
  * longer ago than that.
  *
+ * `ident_next(st, seq, seqtext, floor, floortext)` takes the stored state (or
+ * nil), the write's sequence and the producer's floor (as numbers and as the
+ * decimal text the client sent), and returns the state to store once the
+ * write is applied, or nil when the write is a duplicate. The common cases —
+ * nothing listed above the floor: a write in order, or one of several in
+ * flight — build the new state from the texts sent, without sorting or
+ * formatting; only a list above the floor takes the general path.
+ *
  * `MAX` is `Number.MAX_SAFE_INTEGER`: no bucket or total may leave
  * [-MAX, MAX]. Field `n` of the meta hash is "0" while no negative count was
  * ever added to the slug: then no bucket exceeds the total `t`, and checking
@@ -23,24 +31,13 @@
  */
 export const LUA_IDENTITY = `local MAX = 9007199254740991
 local function outside(v) return v > MAX or v < -MAX end
-local function ident_parse(st)
-  if not st then return 0, nil end
-  local a = string.find(st, ' ', 1, true)
-  if not a then return tonumber(st), nil end
-  return tonumber(string.sub(st, 1, a - 1)), string.sub(st, a + 1)
-end
-local function ident_dup(f, rest, seq)
-  if seq <= f then return true end
-  return rest ~= nil and string.find(' ' .. rest .. ' ', ' ' .. seq .. ' ', 1, true) ~= nil
-end
-local function ident_next(f, rest, seq, floor, seqtext)
-  if floor > f then f = floor end
-  if not rest then
-    if seq == f + 1 then return seqtext end
-    return string.format('%.0f %.0f', f, seq)
-  end
+local function ident_merge(f, rest, seq)
   local ms = { seq }
-  for m in string.gmatch(rest, '%d+') do ms[#ms + 1] = tonumber(m) end
+  for m in string.gmatch(rest, '%d+') do
+    m = tonumber(m)
+    if m == seq then return nil end
+    ms[#ms + 1] = m
+  end
   table.sort(ms)
   local keep = { '' }
   for i = 1, #ms do
@@ -48,6 +45,29 @@ local function ident_next(f, rest, seq, floor, seqtext)
     if m == f + 1 then f = m elseif m > f then keep[#keep + 1] = string.format('%.0f', m) end
   end
   return string.format('%.0f', f) .. table.concat(keep, ' ')
+end
+local function ident_next(st, seq, seqtext, floor, floortext)
+  local f, rest = 0, nil
+  if st then
+    local a = string.find(st, ' ', 1, true)
+    if a then
+      f, rest = tonumber(string.sub(st, 1, a - 1)), string.sub(st, a + 1)
+    else
+      f = tonumber(st)
+    end
+  end
+  if seq <= f then return nil end
+  if floor < f then floor, floortext = f, nil end
+  if rest then
+    if string.find(rest, ' ', 1, true) then return ident_merge(floor, rest, seq) end
+    local r = tonumber(rest)
+    if r == seq then return nil end
+    if r > floor then return ident_merge(floor, rest, seq) end
+  end
+  if seq == floor + 1 then return seqtext end
+  floortext = floortext or string.format('%.0f', floor)
+  if seq <= floor then return floortext end
+  return floortext .. ' ' .. seqtext
 end
 local function ident_prune(meta, q)
   local created, ttl = string.match(q, '^q:(%d+):(%d+):')

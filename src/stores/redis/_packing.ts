@@ -7,9 +7,9 @@ export interface Packed {
   readonly suffixes: readonly string[];
   /** `"<field> <expireAt>"` of each suffix, in the same order. */
   readonly fieldExps: readonly string[];
-  /** The field of each suffix, in the same order: ARGV[5..] of RECORD. */
+  /** The field of each suffix, in the same order: ARGV[7..] of RECORD. */
   readonly fields: readonly string[];
-  /** "" without retention, else the expiry of each chunk (epoch ms, "0" = keep): ARGV[4] of RECORD. */
+  /** "" without retention, else the expiry of each chunk (epoch ms, "0" = keep): ARGV[6] of RECORD. */
   readonly expiries: string;
   /** Stored-granularity bits of the run (`1 << rank`). */
   readonly mask: number;

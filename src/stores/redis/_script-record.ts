@@ -10,15 +10,16 @@ import { LUA_REGISTER } from "./_lua-register.js";
  * KEYS[2..]   the chunk hashes to add to: <prefix>:{<slug>}:c:<code>:<chunk>, one per granularity
  * ARGV[1]     by: integer to add (may be negative; "0" adds nothing and only registers)
  * ARGV[2]     registration "<mask>|<categories>|<groups>" or "" (see LUA_REGISTER)
- * ARGV[3]     identity "<field> <seq> <floor>", or "" for a write without one: the
- *             producer's meta-hash field "q:<created>:<ttl>:<random>" (see LUA_IDENTITY),
- *             this write's sequence number (≥ 1) and the producer's floor (every
- *             sequence ≤ it is settled)
- * ARGV[4]     "" to keep the chunks forever, or their absolute expiry times in epoch ms,
+ * ARGV[3]     the producer's meta-hash field "q:<created>:<ttl>:<random>" (see
+ *             LUA_IDENTITY), or "" for a write without an identity
+ * ARGV[4]     this write's sequence number (≥ 1) in decimal; ignored when ARGV[3] is ""
+ * ARGV[5]     the producer's floor in decimal (every sequence ≤ it is settled);
+ *             ignored when ARGV[3] is ""
+ * ARGV[6]     "" to keep the chunks forever, or their absolute expiry times in epoch ms,
  *             space-separated, one per chunk key in KEYS order ("0" = keep that one)
- * ARGV[5..]   the field of each chunk key, in KEYS order: 0..119 (bucket index − chunk·120)
+ * ARGV[7..]   the field of each chunk key, in KEYS order: 0..119 (bucket index − chunk·120)
  * returns     0 applied; 1 applied, but the slug is not registered (no field g) and
- *             ARGV[3] was "", so the caller must register it (another process
+ *             ARGV[2] was "", so the caller must register it (another process
  *             deleted it); 2 a duplicate: already applied, nothing changed;
  *             { 3, i } refused, nothing changed: the total (i = 0) or the i-th
  *             chunk's bucket would leave ±(2^53 − 1)
@@ -27,44 +28,48 @@ import { LUA_REGISTER } from "./_lua-register.js";
  * one Cluster slot, and Redis Cluster can redirect it (ASK/MOVED/TRYAGAIN).
  */
 export const RECORD_SCRIPT = `-- tallyboard RECORD (see _script-record.ts for KEYS/ARGV)
-${LUA_REGISTER}${LUA_IDENTITY}local meta, by = KEYS[1], tonumber(ARGV[1])
-local q, seq, floor = string.match(ARGV[3], '^(%S+) (%d+) (%d+)$')
-local head = redis.call('HMGET', meta, 't', 'n', q or 'n')
-local t, n = head[1], head[2]
-local f, rest, seqnum
-if q then
-  f, rest = ident_parse(head[3])
-  seqnum = tonumber(seq)
-  if ident_dup(f, rest, seqnum) then return 2 end
+${LUA_REGISTER}${LUA_IDENTITY}local meta, by, q = KEYS[1], tonumber(ARGV[1]), ARGV[3]
+local head = redis.call('HMGET', meta, 't', 'n', q ~= '' and q or 'n')
+local t, n, state = head[1], head[2], nil
+if q ~= '' then
+  state = ident_next(head[3], tonumber(ARGV[4]), ARGV[4], tonumber(ARGV[5]), ARGV[5])
+  if not state then return 2 end
 end
-local hset = { 'HSET', meta }
+local total, flag
 if by ~= 0 then
-  local total = tonumber(t or '0') + by
+  total = tonumber(t or '0') + by
   if outside(total) then return { 3, 0 } end
   if by < 0 or n ~= '0' then
     for i = 2, #KEYS do
-      if outside(tonumber(redis.call('HGET', KEYS[i], ARGV[i + 3]) or '0') + by) then return { 3, i - 1 } end
+      if outside(tonumber(redis.call('HGET', KEYS[i], ARGV[i + 5]) or '0') + by) then return { 3, i - 1 } end
     end
   end
-  for i = 2, #KEYS do redis.call('HINCRBY', KEYS[i], ARGV[i + 3], ARGV[1]) end
-  if ARGV[4] ~= '' then
+  for i = 2, #KEYS do redis.call('HINCRBY', KEYS[i], ARGV[i + 5], ARGV[1]) end
+  if ARGV[6] ~= '' then
     local i = 1
-    for exp in string.gmatch(ARGV[4], '%d+') do
+    for exp in string.gmatch(ARGV[6], '%d+') do
       i = i + 1
       if exp ~= '0' then redis.call('PEXPIREAT', KEYS[i], exp) end
     end
   end
   -- |total| <= MAX, so the double holds it exactly.
-  hset[3], hset[4] = 't', string.format('%.0f', total)
-  if not t or (by < 0 and n ~= '1') then
-    hset[5], hset[6] = 'n', (by < 0 and '1' or '0')
-  end
+  total = string.format('%.0f', total)
+  if not t or (by < 0 and n ~= '1') then flag = by < 0 and '1' or '0' end
 end
-if q then
+if state then
   if not head[3] then ident_prune(meta, q) end
-  hset[#hset + 1], hset[#hset + 2] = q, ident_next(f, rest, seqnum, tonumber(floor), seq)
+  if not total then
+    redis.call('HSET', meta, q, state)
+  elseif flag then
+    redis.call('HSET', meta, 't', total, 'n', flag, q, state)
+  else
+    redis.call('HSET', meta, 't', total, q, state)
+  end
+elseif flag then
+  redis.call('HSET', meta, 't', total, 'n', flag)
+elseif total then
+  redis.call('HSET', meta, 't', total)
 end
-if #hset > 2 then redis.call(unpack(hset)) end
 if ARGV[2] ~= '' then
   register(meta, ARGV[2])
   return 0

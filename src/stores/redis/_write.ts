@@ -91,9 +91,10 @@ export function createRecord(deps: WriteDeps): (op: RecordOp) => Promise<void> {
       (op.group === undefined || known.groups.has(op.group))
     ) {
       // The hot path: a registered slug, one EVALSHA.
-      return send(op, chunkKeys(keyCache, known, op.slug, packed), packed, "")
-        .then((reply) => (reply === 0 || reply === 2 ? undefined : settle(op, reply, known, false)), wrap)
-        .catch(wrap);
+      return send(op, chunkKeys(keyCache, known, op.slug, packed), packed, "").then(
+        (reply) => (reply === 0 || reply === 2 ? undefined : settle(op, reply, known, false).catch(wrap)),
+        wrap,
+      );
     }
     const st = registrations.merged(
       op.slug,
@@ -123,9 +124,18 @@ interface RecordCall {
 function attemptRecord(call: RecordCall, useEval: boolean): Promise<unknown> {
   const c = call.conn.current();
   if (c === undefined) return call.conn.open().then(() => attemptRecord(call, useEval));
-  const { keys, op, spec, packed } = call;
-  const identity = `${call.producer.field} ${call.seq} ${call.producer.floor()}`;
-  const args = [keys.length, ...keys, op.by, spec, identity, packed.expiries, ...packed.fields] as const;
+  const { keys, op, spec, packed, producer } = call;
+  const args = [
+    keys.length,
+    ...keys,
+    op.by,
+    spec,
+    producer.field,
+    call.seq,
+    producer.floor(),
+    packed.expiries,
+    ...packed.fields,
+  ] as const;
   return useEval ? c.eval(SCRIPTS.record.source, ...args) : c.evalsha(SCRIPTS.record.sha, ...args);
 }
 
