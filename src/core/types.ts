@@ -189,6 +189,12 @@ export interface Metrics {
    */
   recordMany(events: readonly RecordEvent[]): Promise<void>;
   history(slug: string, options: HistoryOptions): Promise<HistoryRow[]>;
+  /**
+   * `history()` of several slugs over the same range, keyed by slug, with the
+   * same answers. Read in one batch (`Store.readMany()`: one Redis pipeline, one
+   * per master on Cluster, one SQL statement), plus one more batch for the
+   * slugs answered from a finer stored granularity.
+   */
   historyMany(slugs: readonly string[], options: HistoryOptions): Promise<Record<string, HistoryRow[]>>;
   total(slug: string): Promise<number>;
   /**
