@@ -60,36 +60,45 @@ const stores: [string, () => Promise<Store>][] = [
 ];
 
 describe("queue capture: producers enqueue batches, a worker writes them exactly once", () => {
-  it.each(stores)("gives exact totals on every granularity in %s", async (_, open) => {
-    const prefix = ownQueuePrefix();
-    const store = await open();
-    const worker = await startWorker({ connection: SHARED_URL, prefix, store, concurrency: 3 });
-    const producers = [1, 2].map(() =>
-      createMetrics({ capture: { mode: "queue", connection: SHARED_URL, prefix, flushMs: 20 } }),
-    );
-    const tally = new Tally();
-    const random = rng(7);
-    for (let i = 0; i < 3000; i++) {
-      const slug = `s${Math.floor(random() * 40)}`;
-      const at = YEAR_END + Math.floor(random() * 6 * 60_000);
-      const by = 1 + Math.floor(random() * 3);
-      tally.add(slug, at, by);
-      const p = producers[i % 2];
-      await p?.record(slug, { at, by, granularities: { min: "minutes" } });
-      if (i % 500 === 0) await new Promise((r) => setTimeout(r, 30));
-    }
-    for (const p of producers) await p.dispose();
-    await until("the queue to drain", async () => {
-      const d = await worker.depth();
-      return d.waiting + d.active + d.delayed === 0;
-    });
-    expect(await worker.depth()).toMatchObject({ failed: 0 });
-    expect(worker.processed()).toBeGreaterThan(2);
-    await worker.close();
-    const reader = createMetrics({ store });
-    await tally.check(reader);
-    await reader.dispose();
-  });
+  it.each(stores)(
+    "gives exact totals on every granularity in %s",
+    async (_, open) => {
+      const prefix = ownQueuePrefix();
+      const store = await open();
+      const worker = await startWorker({ connection: SHARED_URL, prefix, store, concurrency: 3 });
+      const producers = [1, 2].map(() =>
+        createMetrics({ capture: { mode: "queue", connection: SHARED_URL, prefix, flushMs: 20 } }),
+      );
+      const tally = new Tally();
+      const random = rng(7);
+      for (let i = 0; i < 3000; i++) {
+        const slug = `s${Math.floor(random() * 40)}`;
+        const at = YEAR_END + Math.floor(random() * 6 * 60_000);
+        const by = 1 + Math.floor(random() * 3);
+        tally.add(slug, at, by);
+        const p = producers[i % 2];
+        await p?.record(slug, { at, by, granularities: { min: "minutes" } });
+        if (i % 500 === 0) await new Promise((r) => setTimeout(r, 30));
+      }
+      for (const p of producers) await p.dispose();
+      // Generous: an embedded PGlite worker on a loaded CI machine takes tens of seconds here.
+      await until(
+        "the queue to drain",
+        async () => {
+          const d = await worker.depth();
+          return d.waiting + d.active + d.delayed === 0;
+        },
+        150_000,
+      );
+      expect(await worker.depth()).toMatchObject({ failed: 0 });
+      expect(worker.processed()).toBeGreaterThan(2);
+      await worker.close();
+      const reader = createMetrics({ store });
+      await tally.check(reader);
+      await reader.dispose();
+    },
+    240_000,
+  );
 
   it("applies a batch once when its job is enqueued again, even after the job was removed", async () => {
     const prefix = ownQueuePrefix();

@@ -236,5 +236,9 @@ export function replicatedClient(client: RedisClient, r: Replication): RedisClie
   };
   const nodes = (client as { nodes?: (role: "master") => RedisClient[] }).nodes;
   if (typeof nodes === "function") wrapped.nodes = (role: "master") => nodes.call(client, role);
+  // Reads group their pipelines by node with the Cluster's slot map.
+  if (client.isCluster) {
+    Object.defineProperty(wrapped, "slots", { get: () => (client as RedisClient & ClusterMap).slots });
+  }
   return wrapped;
 }
