@@ -26,7 +26,9 @@ import { keySpace } from "./keys.js";
  * history is one read-only script call, and `readMany()` sends the calls of
  * many histories as one pipeline. Every call is bounded by
  * `commandTimeoutMs`. Every key of a slug shares the hash tag `{slug}`, so it works on
- * Redis Cluster when given an ioredis `Cluster` as `client`. See
+ * Redis Cluster when given an ioredis `Cluster` as `client`. With
+ * `durability: "replicated"` each write also waits (WAIT) until a replica has
+ * it, so an acknowledged record survives a failover. See
  * `docs/stores/redis.md` for the key layout, scripts and failure policy.
  *
  * Throws `E_INVALID_OPTION` at once for bad options; connects lazily.
