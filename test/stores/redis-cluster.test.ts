@@ -85,6 +85,37 @@ describe("redis store on Redis Cluster", () => {
     }
   });
 
+  it("falls back to one call per slug, redirected by ioredis, when its slot table is wrong", async () => {
+    // A slot table that puts every slot on one node (as after a reshard the client has not seen yet):
+    // the one pipeline spans nodes, ioredis refuses it, and each call is sent alone.
+    const real = new Cluster(cluster.nodes.map((n) => ({ host: "127.0.0.1", port: n.port })));
+    const stale = new Proxy(real, {
+      get(target, key) {
+        if (key === "slots") return new Array(16_384).fill(["127.0.0.1:1"]);
+        const value = Reflect.get(target, key, target) as unknown;
+        // ioredis itself keeps routing by its own, correct table.
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const counted = countRedis(stale);
+    const reader = createMetrics({ store: redisStore({ client: counted.client, prefix }), now: () => T0 });
+    try {
+      const many = slugs.map((s) => `stale_${s}`);
+      await m.recordMany(many.map((slug, i) => ({ slug, at: T0 + (i % 5) * H, by: i + 1 })));
+      const range = { from: T0, to: T0 + 4 * H, granularity: "hours" as const };
+      await reader.history("stale_slug_0", range);
+      counted.trips.reset();
+      expect(await reader.historyMany(many, range)).toEqual(await m.historyMany(many, range));
+      expect({ single: counted.trips.single, pipelines: counted.trips.pipelines }).toEqual({
+        single: 40,
+        pipelines: 1,
+      });
+    } finally {
+      await reader.dispose();
+      await real.quit();
+    }
+  });
+
   it("applies a batch spanning slots once per batch id", async () => {
     const buckets = m.calendar.bucketsAt(T0);
     const ops = slugs.slice(0, 10).map((slug) => ({
