@@ -37,16 +37,21 @@ interface Pending {
   reject(error: unknown): void;
 }
 
-/** The slot of a key (CRC16 of its hash tag), as ioredis computes it. */
-const keySlot = createRequire(import.meta.url)("cluster-key-slot") as (key: string) => number;
-
 /**
  * Which node a key's slot lives on, by the client's slot map: writes of one
  * node can share a pipeline (ioredis refuses one that spans nodes) and a WAIT.
- * A single Redis is one node.
+ * A single Redis is one node. The slot function (`cluster-key-slot`, the one
+ * ioredis uses) is loaded only for a Cluster; without it each key is its own
+ * group (correct, one WAIT per write).
  */
 function nodeOfKey(client: RedisClient): (key: string) => string {
   if (!client.isCluster) return () => "";
+  let keySlot: (key: string) => number;
+  try {
+    keySlot = createRequire(import.meta.url)("cluster-key-slot") as (key: string) => number;
+  } catch {
+    return (key) => key;
+  }
   const map = client as RedisClient & ClusterMap;
   return (key) => {
     const slot = keySlot(key);
