@@ -1,7 +1,7 @@
-import { createRequire } from "node:module";
 import { MetricsError } from "../../errors.js";
 import type { Command, RedisClient } from "./_client.js";
 import { SCRIPTS } from "./_scripts.js";
+import { ownerOf } from "./_slots.js";
 
 /** `durability` of a store that waits for replicas: resolved from "replicated" or an object. */
 export interface Replication {
@@ -38,25 +38,13 @@ interface Pending {
 }
 
 /**
- * Which node a key's slot lives on, by the client's slot map: writes of one
- * node can share a pipeline (ioredis refuses one that spans nodes) and a WAIT.
- * A single Redis is one node. The slot function (`cluster-key-slot`, the one
- * ioredis uses) is loaded only for a Cluster; without it each key is its own
- * group (correct, one WAIT per write).
+ * Which node a key's slot lives on (see `ownerOf`): writes of one node share
+ * a pipeline and a WAIT. A key whose owner is unknown is its own group
+ * (correct, one WAIT per write).
  */
 function nodeOfKey(client: RedisClient): (key: string) => string {
-  if (!client.isCluster) return () => "";
-  let keySlot: (key: string) => number;
-  try {
-    keySlot = createRequire(import.meta.url)("cluster-key-slot") as (key: string) => number;
-  } catch {
-    return (key) => key;
-  }
-  const map = client as RedisClient & ClusterMap;
-  return (key) => {
-    const slot = keySlot(key);
-    return map.slots?.[slot]?.[0] ?? `slot ${slot}`;
-  };
+  const owner = ownerOf(client);
+  return (key) => owner(key) ?? key;
 }
 
 /**

@@ -2,15 +2,10 @@ import type { ReadQuery, ReadResult } from "../types.js";
 import { type Command, isNoScript, type RedisClient, runScriptBuffer } from "./_client.js";
 import { type ReadPlan, readPlan } from "./_read.js";
 import { SCRIPTS } from "./_scripts.js";
+import { ownerOf } from "./_slots.js";
 import type { KeySpace } from "./keys.js";
 
 type Settled = [Error | null, unknown];
-
-/** The hash slot of a key (CRC16 of its `{tag}`), loaded on the first Cluster read. */
-let keySlot: Promise<(key: string) => number> | undefined;
-const CLUSTER_KEY_SLOT = "cluster-key-slot"; // a dependency of tallyboard (and of ioredis)
-const loadKeySlot = () =>
-  (keySlot ??= import(CLUSTER_KEY_SLOT).then((m: { default: (key: string) => number }) => m.default));
 
 const evalsha = (plan: ReadPlan): Command => [
   "evalshaBuffer",
@@ -45,7 +40,7 @@ export async function readMany(
   const plans = queries.map((query) => readPlan(keys, query));
   const settled: Settled[] = new Array(plans.length);
   const all = plans.map((_, i) => i);
-  const groups = client.isCluster ? await byNode(client, plans, all) : [all];
+  const groups = client.isCluster ? byNode(client, plans, all) : [all];
   await Promise.all(
     groups.map((group) => pipelined(client, group, (i) => evalsha(plans[i] as ReadPlan), settled)),
   );
@@ -53,7 +48,7 @@ export async function readMany(
   const noScript = failed.filter((i) => isNoScript(settled[i]?.[0]));
   const moved = client.isCluster ? failed.filter((i) => !isNoScript(settled[i]?.[0])) : [];
   if (noScript.length > 0 || moved.length > 0) {
-    const again = client.isCluster ? await byNode(client, plans, noScript) : [noScript];
+    const again = client.isCluster ? byNode(client, plans, noScript) : [noScript];
     await Promise.all([
       ...again.map((group) => pipelined(client, group, (i) => evalSource(plans[i] as ReadPlan), settled)),
       // Alone, so that ioredis follows the redirection.
@@ -74,15 +69,12 @@ export async function readMany(
 }
 
 /** `indexes` of `plans` grouped by the master that serves their slot (one group when unknown). */
-async function byNode(client: RedisClient, plans: ReadPlan[], indexes: number[]): Promise<number[][]> {
+function byNode(client: RedisClient, plans: ReadPlan[], indexes: number[]): number[][] {
   if (indexes.length === 0) return [];
-  const slot = await loadKeySlot();
-  const table = (client as { slots?: unknown }).slots;
+  const owner = ownerOf(client);
   const groups = new Map<string, number[]>();
   for (const i of indexes) {
-    const key = (plans[i] as ReadPlan).keys[0] as string;
-    const owners = Array.isArray(table) ? (table[slot(key)] as string[] | undefined) : undefined;
-    const node = owners?.[0] ?? "";
+    const node = owner((plans[i] as ReadPlan).keys[0] as string) ?? "";
     const group = groups.get(node);
     if (group) group.push(i);
     else groups.set(node, [i]);
