@@ -1,5 +1,4 @@
 import { Queue } from "bullmq";
-import { Redis } from "ioredis";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { queueDepth, startWorker } from "../../src/capture/index.js";
 import { createMetrics } from "../../src/core/index.js";
@@ -8,7 +7,7 @@ import { postgresStore } from "../../src/stores/postgres/index.js";
 import { redisStore } from "../../src/stores/redis/index.js";
 import type { Store } from "../../src/stores/types.js";
 import { dropSchema, POSTGRES_URL, uniqueSchema } from "../stores/_postgres.js";
-import { dropPrefix, freePort, randomPrefix, SHARED_URL } from "../stores/redis-helpers.js";
+import { freePort, ownSharedPrefix, SHARED_URL } from "../stores/redis-helpers.js";
 import { rng, Tally, YEAR_END } from "./_tally.js";
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -17,15 +16,7 @@ afterAll(async () => {
 });
 
 /** A BullMQ prefix of our own on the shared Redis, removed after the file. */
-function ownQueuePrefix(): string {
-  const prefix = randomPrefix();
-  cleanups.push(async () => {
-    const client = new Redis(SHARED_URL);
-    await dropPrefix(client, prefix);
-    client.disconnect();
-  });
-  return prefix;
-}
+const ownQueuePrefix = (): string => ownSharedPrefix(cleanups);
 
 async function until(what: string, check: () => Promise<boolean>, ms = 30_000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -36,18 +27,7 @@ async function until(what: string, check: () => Promise<boolean>, ms = 30_000): 
 }
 
 const stores: [string, () => Promise<Store>][] = [
-  [
-    "redis",
-    async () => {
-      const prefix = randomPrefix();
-      cleanups.push(async () => {
-        const client = new Redis(SHARED_URL);
-        await dropPrefix(client, prefix);
-        client.disconnect();
-      });
-      return redisStore({ url: SHARED_URL, prefix });
-    },
-  ],
+  ["redis", async () => redisStore({ url: SHARED_URL, prefix: ownSharedPrefix(cleanups) })],
   [
     "postgres",
     async () => {

@@ -1,11 +1,10 @@
 import { Queue } from "bullmq";
-import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { createMetrics } from "../../src/core/index.js";
 import { MetricsError } from "../../src/errors.js";
 import { createApp } from "../../src/server/index.js";
 import { memoryStore } from "../../src/stores/memory/index.js";
-import { dropPrefix, freePort, randomPrefix, SHARED_URL } from "../stores/redis-helpers.js";
+import { freePort, ownSharedPrefix, SHARED_URL } from "../stores/redis-helpers.js";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
@@ -13,15 +12,7 @@ afterAll(async () => {
 });
 
 /** A BullMQ prefix of our own on the shared Redis, removed after the file. */
-function ownQueuePrefix(): string {
-  const prefix = randomPrefix();
-  cleanups.push(async () => {
-    const client = new Redis(SHARED_URL);
-    await dropPrefix(client, prefix);
-    client.disconnect();
-  });
-  return prefix;
-}
+const ownQueuePrefix = (): string => ownSharedPrefix(cleanups);
 
 async function health(app: ReturnType<typeof createApp>) {
   const res = await app.request("/api/v1/healthz");

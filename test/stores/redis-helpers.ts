@@ -27,6 +27,20 @@ export async function dropPrefix(client: Redis, prefix: string): Promise<void> {
   } while (cursor !== "0");
 }
 
+/**
+ * A random prefix of our own on the shared Redis; a cleanup that removes its
+ * keys is pushed onto `cleanups` (run them in the file's afterAll).
+ */
+export function ownSharedPrefix(cleanups: (() => Promise<void>)[]): string {
+  const prefix = randomPrefix();
+  cleanups.push(async () => {
+    const client = new Redis(SHARED_URL);
+    await dropPrefix(client, prefix);
+    client.disconnect();
+  });
+  return prefix;
+}
+
 /** A free TCP port on 127.0.0.1 (and, for Cluster bus ports, port + 10000 free too). */
 export async function freePort(): Promise<number> {
   for (;;) {

@@ -78,4 +78,23 @@ local function ident_prune(meta, q)
     if other < oldest then redis.call('HDEL', meta, all[i]) end
   end
 end
+-- One HSET of the meta hash: the total t, the negative flag n and the
+-- producer state q, each when the write changed it; a producer's first
+-- write to the slug (known = nil) first drops expired producers' fields.
+local function write_meta(meta, q, known, state, total, flag)
+  if state then
+    if not known then ident_prune(meta, q) end
+    if not total then
+      redis.call('HSET', meta, q, state)
+    elseif flag then
+      redis.call('HSET', meta, 't', total, 'n', flag, q, state)
+    else
+      redis.call('HSET', meta, 't', total, q, state)
+    end
+  elseif flag then
+    redis.call('HSET', meta, 't', total, 'n', flag)
+  elseif total then
+    redis.call('HSET', meta, 't', total)
+  end
+end
 `;

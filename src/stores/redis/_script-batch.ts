@@ -90,20 +90,7 @@ for i = 1, slugs do
         flag = '1'
       end
     end
-    if state then
-      if not head[3] then ident_prune(meta, q) end
-      if not total then
-        redis.call('HSET', meta, q, state)
-      elseif flag then
-        redis.call('HSET', meta, 't', total, 'n', flag, q, state)
-      else
-        redis.call('HSET', meta, 't', total, q, state)
-      end
-    elseif flag then
-      redis.call('HSET', meta, 't', total, 'n', flag)
-    elseif total then
-      redis.call('HSET', meta, 't', total)
-    end
+    write_meta(meta, q, head[3], state, total, flag)
     if specs[i] then
       register(meta, specs[i])
     elseif not t and redis.call('HEXISTS', meta, 'g') == 0 then

@@ -56,20 +56,7 @@ if by ~= 0 then
   total = string.format('%.0f', total)
   if not t or (by < 0 and n ~= '1') then flag = by < 0 and '1' or '0' end
 end
-if state then
-  if not head[3] then ident_prune(meta, q) end
-  if not total then
-    redis.call('HSET', meta, q, state)
-  elseif flag then
-    redis.call('HSET', meta, 't', total, 'n', flag, q, state)
-  else
-    redis.call('HSET', meta, 't', total, q, state)
-  end
-elseif flag then
-  redis.call('HSET', meta, 't', total, 'n', flag)
-elseif total then
-  redis.call('HSET', meta, 't', total)
-end
+write_meta(meta, q, head[3], state, total, flag)
 if ARGV[2] ~= '' then
   register(meta, ARGV[2])
   return 0
