@@ -8,6 +8,7 @@
  * the commands themselves (usec) and how many ran: both per event prove that
  * an event is not split into more or costlier commands on more shards.
  */
+import { createRequire } from "node:module";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Cluster } from "ioredis";
 import { createMetrics, type Metrics } from "../src/core/index.js";
@@ -49,6 +50,24 @@ export function open(client: Cluster, prefix: string, buffered: boolean): Metric
 
 const snapshot = (cluster: PrivateCluster) => Promise.all(cluster.nodes.map((n) => nodeStats(n.admin)));
 
+/**
+ * The slugs among `s0`…`s999` whose keys live on master `k` (by the
+ * client's slot table; a slug's keys share its `{slug}` hash tag).
+ */
+export async function slugsOfShard(client: Cluster, cluster: PrivateCluster, k: number): Promise<string[]> {
+  await client.ping(); // the slot table is loaded on connect
+  const keySlot = createRequire(import.meta.url)("cluster-key-slot") as (key: string) => number;
+  const address = `127.0.0.1:${cluster.nodes[k]?.port}`;
+  const slots = (client as unknown as { slots: string[][] }).slots;
+  const slugs: string[] = [];
+  for (let i = 0; i < SLUGS; i++) if (slots[keySlot(`{s${i}}`)]?.[0] === address) slugs.push(`s${i}`);
+  return slugs;
+}
+
+/**
+ * Record `events` over the 1,000 slugs (or over `only`, e.g. one shard's
+ * slugs) with `inFlight` calls at a time, and read what it cost each node.
+ */
 export async function load(
   cluster: PrivateCluster,
   client: Cluster,
@@ -56,12 +75,14 @@ export async function load(
   buffered: boolean,
   idleMs: number,
   inFlight = 200,
+  only?: readonly string[],
 ): Promise<ShardFigures> {
   const m = open(client, `bench-${buffered ? "b" : "d"}`, buffered);
+  const slugs = only ?? Array.from({ length: SLUGS }, (_, i) => `s${i}`);
   // Warm-up: register every slug so the measured part is steady-state recording.
   await concurrentRate(
-    (i) => m.record(`s${i % SLUGS}`, { at: T0 }),
-    SLUGS,
+    (i) => m.record(slugs[i % slugs.length] as string, { at: T0 }),
+    slugs.length,
     200,
     () => m.flush(),
   );
@@ -75,7 +96,7 @@ export async function load(
   const before = await snapshot(cluster);
   const t0 = process.hrtime.bigint();
   const rate = await concurrentRate(
-    (i) => m.record(`s${(i * 7919) % SLUGS}`, { at: T0 + (i % 48) * H }),
+    (i) => m.record(slugs[(i * 7919) % slugs.length] as string, { at: T0 + (i % 48) * H }),
     events,
     inFlight,
     () => m.flush(),
