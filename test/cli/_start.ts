@@ -1,7 +1,9 @@
 import { readdir, readFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dropPrefix, SHARED_URL } from "../stores/redis-helpers.js";
 import { cli, startServer, tempDir } from "./_cli.js";
 
 interface Row {
@@ -129,7 +131,7 @@ export function startTests(): void {
           "0",
           "--no-reports",
           "--queue",
-          "redis://127.0.0.1:6379",
+          SHARED_URL,
           "--queue-prefix",
           prefix,
         ],
@@ -145,6 +147,9 @@ export function startTests(): void {
         });
       } finally {
         const end = await server.stop("SIGTERM");
+        const client = new Redis(SHARED_URL);
+        await dropPrefix(client, prefix); // BullMQ keeps the queue's meta key
+        client.disconnect();
         expect(end.code, end.stderr).toBe(0);
       }
     });
