@@ -85,9 +85,16 @@ export function metricCaps(store: Store, max: number, now: () => number): Metric
   };
 }
 
-/** Run `write` of `slug` under cap `c`: admitted first (`E_TOO_MANY_SLUGS` at the cap), forgotten if it fails. */
-export async function underCap(c: SlugCap, slug: string, write: () => Promise<void>): Promise<void> {
-  const admitted = c.knows(slug) ? [] : await c.admit([slug]);
+/**
+ * Run `write` of `names` under cap `c`: the unknown ones admitted first, all
+ * or none (`E_TOO_MANY_SLUGS` at the cap), and forgotten again if it fails.
+ */
+export async function underCap(
+  c: SlugCap,
+  names: readonly string[],
+  write: () => Promise<void>,
+): Promise<void> {
+  const admitted = names.every((name) => c.knows(name)) ? [] : await c.admit(names);
   try {
     await write();
   } catch (error) {

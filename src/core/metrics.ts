@@ -79,17 +79,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const toOp = createRecordPath({ calendar, now, resolveRange });
 
   /** Hand `ops` to the capture, admitting new slugs under `maxSlugs` first (all or none). */
-  const write = async (ops: readonly RecordOp[], one: boolean): Promise<void> => {
-    let admitted: string[] = [];
-    if (!ops.every((op) => cap.knows(op.slug))) admitted = await cap.admit(ops.map((op) => op.slug));
-    try {
-      await (one ? capture.record(ops[0] as RecordOp) : capture.recordMany(ops));
-    } catch (error) {
-      cap.release(admitted);
-      throw error;
-    }
-    cap.settle(admitted);
-  };
+  const write = (ops: readonly RecordOp[], one: boolean): Promise<void> =>
+    underCap(
+      cap,
+      ops.map((op) => op.slug),
+      () => (one ? capture.record(ops[0] as RecordOp) : capture.recordMany(ops)),
+    );
 
   const recordAsync = async (slug: string, o?: RecordOptions): Promise<void> => {
     const op = toOp(slug, o);
@@ -205,7 +200,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
         );
       }
       await ready();
-      await underCap(gaugeCap, slug, () => store.setGauge(slug, value));
+      await underCap(gaugeCap, [slug], () => store.setGauge(slug, value));
     },
     gauge: byName("slug", (slug) => store.gauge(slug)),
     gauges: afterReady(() => store.gauges()),
@@ -219,7 +214,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     async createMetric(definition) {
       const clean = checkDefinition(definition);
       await ready();
-      await underCap(definitionCap, clean.slug, () => store.putDefinition(clean));
+      await underCap(definitionCap, [clean.slug], () => store.putDefinition(clean));
       return clean;
     },
     metric: async (slug, num = 1) => record(slug, { by: num }),
