@@ -49,7 +49,7 @@ async function deliver(slug: string, d: Delivery, other: string, otherSeq: numbe
   const meta = `${prefix}:{${slug}}:m`;
   const chunk = `${prefix}:{${slug}}:c:h:1`;
   if (d.via === "record") {
-    await admin.evalsha(SCRIPTS.record.sha, 2, meta, chunk, 1, "", q, d.seq, d.floor, "", 5);
+    await admin.evalsha(SCRIPTS.record.sha, 2, meta, chunk, q, `1 ${d.seq} ${d.floor} 5`);
     return;
   }
   const keys = [meta, chunk];
@@ -121,7 +121,7 @@ describe("producer identity against a model", () => {
     const chunk = `${prefix}:{dup}:c:h:1`;
     await admin.hset(meta, "g", "2");
     const send = (seq: number, floor: number) =>
-      admin.evalsha(SCRIPTS.record.sha, 2, meta, chunk, 1, "", q, seq, floor, "", 5);
+      admin.evalsha(SCRIPTS.record.sha, 2, meta, chunk, q, `1 ${seq} ${floor} 5`);
     expect(await send(2, 0)).toBe(0); // out of order: "0 2"
     expect(await send(3, 0)).toBe(0); // "0 2 3"
     expect(await admin.hget(meta, q)).toBe("0 2 3");

@@ -25,7 +25,7 @@ const field = `q:${now}:3600:abcdefgh`;
 
 /** RECORD of +by to field 5 of one chunk with identity (seq, floor); returns the script's reply. */
 const record = (seq: number, floor: number, by = 1, q = field) =>
-  admin.evalsha(SCRIPTS.record.sha, 2, meta, chunk, by, "", q, seq, floor, "", 5);
+  admin.evalsha(SCRIPTS.record.sha, 2, meta, chunk, q, `${by} ${seq} ${floor} 5`);
 
 describe("RECORD identity check", () => {
   it("applies each sequence number once, in any arrival order, and compacts the state", async () => {

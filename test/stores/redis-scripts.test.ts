@@ -74,12 +74,14 @@ describe("redis store scripts", () => {
       expect(commands).toHaveLength(20);
       expect(commands.every((args) => args[0]?.toLowerCase() === "evalsha")).toBe(true);
       // Every key is declared (meta hash + one chunk per granularity, hours..years),
-      // all under the slug's hash tag; then by, registration, producer, sequence,
-      // floor, expiries, fields.
+      // all under the slug's hash tag; then the producer and one string of numbers:
+      // by, sequence, floor and the five fields (no registration, no retention).
       const [, , numkeys, ...rest] = commands[0] as string[];
       expect(Number(numkeys)).toBe(6);
       expect(rest.slice(0, 6).every((key) => key.includes("{rt}:"))).toBe(true);
-      expect(rest).toHaveLength(6 + 6 + 5);
+      expect(rest).toHaveLength(6 + 2);
+      expect(rest[6]).toMatch(/^q:\d+:\d+:/);
+      expect(rest[7]).toMatch(/^1 \d+ \d+( \d+){5}$/);
       seen.length = 0;
       await m.history("rt", { from: T0, to: T0 + 30 * 24 * H, granularity: "hours" });
       await settle(seen);

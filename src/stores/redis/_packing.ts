@@ -7,9 +7,9 @@ export interface Packed {
   readonly suffixes: readonly string[];
   /** `"<field> <expireAt>"` of each suffix, in the same order. */
   readonly fieldExps: readonly string[];
-  /** The field of each suffix, in the same order: ARGV[7..] of RECORD. */
-  readonly fields: readonly string[];
-  /** "" without retention, else the expiry of each chunk (epoch ms, "0" = keep): ARGV[6] of RECORD. */
+  /** The field of each suffix, in the same order, each after a space: the tail of RECORD's ARGV[2]. */
+  readonly fieldText: string;
+  /** "" without retention, else the expiry of each chunk (epoch ms, "0" = keep): ARGV[4] of RECORD. */
   readonly expiries: string;
   /** Stored-granularity bits of the run (`1 << rank`). */
   readonly mask: number;
@@ -60,7 +60,7 @@ export function createPacker(
   const pack = (buckets: readonly Bucket[], granularities: readonly Granularity[]): Packed => {
     const suffixes: string[] = [];
     const fieldExps: string[] = [];
-    const fields: string[] = [];
+    let fieldText = "";
     const expiries: number[] = [];
     for (const g of granularities) {
       const rank = RANK[g];
@@ -73,13 +73,13 @@ export function createPacker(
         keep === undefined ? 0 : Math.max(1, b.start + (CHUNK_SIZE - field) * LONGEST[g] + keep);
       suffixes.push(chunkSuffix(g, chunk));
       fieldExps.push(`${field} ${expireAt}`);
-      fields.push(String(field));
+      fieldText += ` ${field}`;
       expiries.push(expireAt);
     }
     return {
       suffixes,
       fieldExps,
-      fields,
+      fieldText,
       expiries: expiries.some((e) => e !== 0) ? expiries.join(" ") : "",
       mask: maskOf(granularities),
     };

@@ -88,7 +88,7 @@ export function createRegistrations(keys: KeySpace, logger: () => Logger | undef
       );
       const spec = registrationSpec(st.mask, st.categories, st.groups);
       await runAll(client, [
-        ["evalsha", SCRIPTS.record.sha, 1, st.meta, 0, spec, "", "", "", ""],
+        ["evalsha", SCRIPTS.record.sha, 1, st.meta, "", "0 0 0", spec],
         ...registryCommands(slug, st),
       ]);
     },

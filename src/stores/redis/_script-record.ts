@@ -8,18 +8,18 @@ import { LUA_REGISTER } from "./_lua-register.js";
  * ```text
  * KEYS[1]     meta hash of the slug: <prefix>:{<slug>}:m
  * KEYS[2..]   the chunk hashes to add to: <prefix>:{<slug>}:c:<code>:<chunk>, one per granularity
- * ARGV[1]     by: integer to add (may be negative; "0" adds nothing and only registers)
- * ARGV[2]     registration "<mask>|<categories>|<groups>" or "" (see LUA_REGISTER)
- * ARGV[3]     the producer's meta-hash field "q:<created>:<ttl>:<random>" (see
+ * ARGV[1]     the producer's meta-hash field "q:<created>:<ttl>:<random>" (see
  *             LUA_IDENTITY), or "" for a write without an identity
- * ARGV[4]     this write's sequence number (≥ 1) in decimal; ignored when ARGV[3] is ""
- * ARGV[5]     the producer's floor in decimal (every sequence ≤ it is settled);
- *             ignored when ARGV[3] is ""
- * ARGV[6]     "" to keep the chunks forever, or their absolute expiry times in epoch ms,
- *             space-separated, one per chunk key in KEYS order ("0" = keep that one)
- * ARGV[7..]   the field of each chunk key, in KEYS order: 0..119 (bucket index − chunk·120)
+ * ARGV[2]     "<by> <seq> <floor>[ <field>]…": by, the integer to add (may be
+ *             negative; "0" adds nothing and only registers); seq, this write's
+ *             sequence number (≥ 1); floor, the producer's floor (every sequence
+ *             ≤ it is settled) — both "0" without an identity; then the field of
+ *             each chunk key, in KEYS order: 0..119 (bucket index − chunk·120)
+ * ARGV[3]     optional: registration "<mask>|<categories>|<groups>" or "" (see LUA_REGISTER)
+ * ARGV[4]     optional: "" to keep the chunks forever, or their absolute expiry times
+ *             in epoch ms, space-separated, one per chunk key in KEYS order ("0" = keep that one)
  * returns     0 applied; 1 applied, but the slug is not registered (no field g) and
- *             ARGV[2] was "", so the caller must register it (another process
+ *             ARGV[3] was empty or absent, so the caller must register it (another process
  *             deleted it); 2 a duplicate: already applied, nothing changed;
  *             { 3, i } refused, nothing changed: the total (i = 0) or the i-th
  *             chunk's bucket would leave ±(2^53 − 1)
@@ -28,11 +28,13 @@ import { LUA_REGISTER } from "./_lua-register.js";
  * one Cluster slot, and Redis Cluster can redirect it (ASK/MOVED/TRYAGAIN).
  */
 export const RECORD_SCRIPT = `-- tallyboard RECORD (see _script-record.ts for KEYS/ARGV)
-${LUA_REGISTER}${LUA_IDENTITY}local meta, by, q = KEYS[1], tonumber(ARGV[1]), ARGV[3]
+${LUA_REGISTER}${LUA_IDENTITY}local meta, q = KEYS[1], ARGV[1]
+local bytext, seqtext, floortext, fields = string.match(ARGV[2], '^(%-?%d+) (%d+) (%d+)(.*)$')
+local by, spec, exps = tonumber(bytext), ARGV[3] or '', ARGV[4] or ''
 local head = redis.call('HMGET', meta, 't', 'n', q ~= '' and q or 'n')
 local t, n, state = head[1], head[2], nil
 if q ~= '' then
-  state = ident_next(head[3], tonumber(ARGV[4]), ARGV[4], tonumber(ARGV[5]), ARGV[5])
+  state = ident_next(head[3], tonumber(seqtext), seqtext, tonumber(floortext), floortext)
   if not state then return 2 end
 end
 local total, flag
@@ -40,14 +42,20 @@ if by ~= 0 then
   total = tonumber(t or '0') + by
   if outside(total) then return { 3, 0 } end
   if by < 0 or n ~= '0' then
-    for i = 2, #KEYS do
-      if outside(tonumber(redis.call('HGET', KEYS[i], ARGV[i + 5]) or '0') + by) then return { 3, i - 1 } end
+    local i = 1
+    for field in string.gmatch(fields, '%d+') do
+      i = i + 1
+      if outside(tonumber(redis.call('HGET', KEYS[i], field) or '0') + by) then return { 3, i - 1 } end
     end
   end
-  for i = 2, #KEYS do redis.call('HINCRBY', KEYS[i], ARGV[i + 5], ARGV[1]) end
-  if ARGV[6] ~= '' then
-    local i = 1
-    for exp in string.gmatch(ARGV[6], '%d+') do
+  local i = 1
+  for field in string.gmatch(fields, '%d+') do
+    i = i + 1
+    redis.call('HINCRBY', KEYS[i], field, bytext)
+  end
+  if exps ~= '' then
+    i = 1
+    for exp in string.gmatch(exps, '%d+') do
       i = i + 1
       if exp ~= '0' then redis.call('PEXPIREAT', KEYS[i], exp) end
     end
@@ -57,8 +65,8 @@ if by ~= 0 then
   if not t or (by < 0 and n ~= '1') then flag = by < 0 and '1' or '0' end
 end
 write_meta(meta, q, head[3], state, total, flag)
-if ARGV[2] ~= '' then
-  register(meta, ARGV[2])
+if spec ~= '' then
+  register(meta, spec)
   return 0
 end
 if not t and redis.call('HEXISTS', meta, 'g') == 0 then return 1 end

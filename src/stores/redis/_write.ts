@@ -125,17 +125,12 @@ function attemptRecord(call: RecordCall, useEval: boolean): Promise<unknown> {
   const c = call.conn.current();
   if (c === undefined) return call.conn.open().then(() => attemptRecord(call, useEval));
   const { keys, op, spec, packed, producer } = call;
-  const args = [
-    keys.length,
-    ...keys,
-    op.by,
-    spec,
-    producer.field,
-    call.seq,
-    producer.floor(),
-    packed.expiries,
-    ...packed.fields,
-  ] as const;
+  // Few arguments: ioredis's cost per call grows with their number.
+  const numbers = `${op.by} ${call.seq} ${producer.floor()}${packed.fieldText}`;
+  const args =
+    spec === "" && packed.expiries === ""
+      ? ([keys.length, ...keys, producer.field, numbers] as const)
+      : ([keys.length, ...keys, producer.field, numbers, spec, packed.expiries] as const);
   return useEval ? c.eval(SCRIPTS.record.source, ...args) : c.evalsha(SCRIPTS.record.sha, ...args);
 }
 
