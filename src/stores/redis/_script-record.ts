@@ -28,13 +28,43 @@ import { LUA_REGISTER } from "./_lua-register.js";
  * one Cluster slot, and Redis Cluster can redirect it (ASK/MOVED/TRYAGAIN).
  */
 export const RECORD_SCRIPT = `-- tallyboard RECORD (see _script-record.ts for KEYS/ARGV)
-${LUA_REGISTER}${LUA_IDENTITY}local meta, q = KEYS[1], ARGV[1]
+local meta, q = KEYS[1], ARGV[1]
 local bytext, seqtext, floortext, fields = string.match(ARGV[2], '^(%-?%d+) (%d+) (%d+)(.*)$')
 local by, spec, exps = tonumber(bytext), ARGV[3] or '', ARGV[4] or ''
 local head = redis.call('HMGET', meta, 't', 'n', q ~= '' and q or 'n')
-local t, n, state = head[1], head[2], nil
+local t, n, st = head[1], head[2], head[3]
+-- The common case, without helper functions: a positive count to a registered
+-- slug that never had a negative one, from a producer that wrote it before and
+-- has nothing listed above its floor (LUA_IDENTITY's in-order cases).
+if by > 0 and n == '0' and t and st and spec == '' and q ~= '' and not string.find(st, ' ', 1, true) then
+  local f, seq, floor = tonumber(st), tonumber(seqtext), tonumber(floortext)
+  if seq <= f then return 2 end
+  if floor < f then floor, floortext = f, st end
+  local state = seqtext
+  if seq <= floor then state = floortext elseif seq > floor + 1 then state = floortext .. ' ' .. seqtext end
+  local total = tonumber(t) + by
+  if total > 9007199254740991 then return { 3, 0 } end
+  local i = 1
+  for field in string.gmatch(fields, '%d+') do
+    i = i + 1
+    redis.call('HINCRBY', KEYS[i], field, bytext)
+  end
+  if exps ~= '' then
+    i = 1
+    for exp in string.gmatch(exps, '%d+') do
+      i = i + 1
+      if exp ~= '0' then redis.call('PEXPIREAT', KEYS[i], exp) end
+    end
+  end
+  -- total <= MAX, so the double holds it exactly.
+  redis.call('HSET', meta, 't', string.format('%.0f', total), q, state)
+  return 0
+end
+-- Every other case. The helpers are defined here, so the common case does not
+-- create them on each call.
+${LUA_REGISTER}${LUA_IDENTITY}local state
 if q ~= '' then
-  state = ident_next(head[3], tonumber(seqtext), seqtext, tonumber(floortext), floortext)
+  state = ident_next(st, tonumber(seqtext), seqtext, tonumber(floortext), floortext)
   if not state then return 2 end
 end
 local total, flag
@@ -64,7 +94,7 @@ if by ~= 0 then
   total = string.format('%.0f', total)
   if not t or (by < 0 and n ~= '1') then flag = by < 0 and '1' or '0' end
 end
-write_meta(meta, q, head[3], state, total, flag)
+write_meta(meta, q, st, state, total, flag)
 if spec ~= '' then
   register(meta, spec)
   return 0
