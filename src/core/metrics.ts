@@ -93,16 +93,21 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     if (cap.knows(op.slug)) await capture.record(op);
     else await write([op], true);
   };
-  // Buffered/queue fast path: accepted synchronously, one shared resolved promise.
+  // The fast path once attached: no async function between the caller and the
+  // capture. Buffered/queue capture accepts a known slug synchronously (one
+  // shared resolved promise); direct capture returns the store's promise.
   const add = capture.add;
   const record = (slug: string, o?: RecordOptions): Promise<void> => {
-    if (add === undefined || !attached) return recordAsync(slug, o);
+    if (!attached) return recordAsync(slug, o);
     let op: RecordOp;
     try {
       op = toOp(slug, o);
       if (cap.knows(op.slug)) {
-        add(op);
-        return RESOLVED;
+        if (add !== undefined) {
+          add(op);
+          return RESOLVED;
+        }
+        if (!disposing) return capture.record(op);
       }
     } catch (error) {
       return Promise.reject(error);

@@ -30,17 +30,22 @@ export interface Bounds {
   retry<T>(attempt: () => Promise<T>, deadline: number, action: string): Promise<T>;
   /**
    * The hot-path form of {@link retry}: one promise per call and no closure
-   * (the call's state is `ctx`). `attempt(ctx, useEval)` is called again at
-   * once with `true` after a NOSCRIPT reply; `done(ctx)` runs once when the
-   * call settles (also on time-out, while an attempt may still be queued in
-   * the client).
+   * (the call's state is `ctx`, its behaviour `spec`). The call resolves with
+   * `spec.reply(reply, ctx)` and rejects with `spec.failure(error)`.
    */
-  call<C>(
-    attempt: (ctx: C, useEval: boolean) => Promise<unknown>,
-    ctx: C,
-    action: string,
-    done: (ctx: C) => void,
-  ): Promise<unknown>;
+  call<C>(spec: CallSpec<C>, ctx: C, action: string): Promise<unknown>;
+}
+
+/** What one {@link Bounds.call} does; usually a module-level constant. */
+export interface CallSpec<C> {
+  /** One attempt; called again at once with `useEval` true after a NOSCRIPT reply. */
+  attempt(ctx: C, useEval: boolean): Promise<unknown>;
+  /** Runs once when the call settles (also on time-out, while an attempt may still be queued in the client). */
+  done(ctx: C): void;
+  /** What the call resolves with (a value or a promise); a throw rejects it through `failure`. */
+  reply(value: unknown, ctx: C): unknown;
+  /** What the call rejects with. */
+  failure(error: unknown): unknown;
 }
 
 interface Pending {
@@ -94,14 +99,9 @@ export function createBounds(ms: number): Bounds {
   return {
     ms,
     bound,
-    call<C>(
-      attempt: (ctx: C, useEval: boolean) => Promise<unknown>,
-      ctx: C,
-      action: string,
-      done: (ctx: C) => void,
-    ): Promise<unknown> {
+    call<C>(spec: CallSpec<C>, ctx: C, action: string): Promise<unknown> {
       return new Promise<unknown>((resolve, reject) => {
-        const call = new Call(attempt, ctx, action, done, resolve, reject, Date.now() + ms, hooks);
+        const call = new Call(spec, ctx, action, resolve, reject, Date.now() + ms, hooks);
         pending.add(call);
         timer ??= setInterval(sweep, tick);
         call.go(false);
@@ -137,10 +137,9 @@ class Call<C> implements Pending {
   private delay = 10;
   private last: unknown;
   constructor(
-    private readonly attempt: (ctx: C, useEval: boolean) => Promise<unknown>,
+    private readonly spec: CallSpec<C>,
     private readonly ctx: C,
     private readonly action: string,
-    private readonly done: (ctx: C) => void,
     private readonly resolve: (value: unknown) => void,
     private readonly reject: (error: unknown) => void,
     public deadline: number,
@@ -148,9 +147,17 @@ class Call<C> implements Pending {
   ) {}
 
   go(useEval: boolean): void {
-    this.attempt(this.ctx, useEval).then(
+    this.spec.attempt(this.ctx, useEval).then(
       (value) => {
-        if (this.finish()) this.resolve(value);
+        if (!this.finish()) return;
+        let out: unknown;
+        try {
+          out = this.spec.reply(value, this.ctx);
+        } catch (error) {
+          this.reject(this.spec.failure(error));
+          return;
+        }
+        this.resolve(out);
       },
       (error: unknown) => this.failed(error, useEval),
     );
@@ -158,8 +165,8 @@ class Call<C> implements Pending {
 
   fail(): void {
     this.deadline = -1;
-    this.done(this.ctx);
-    this.reject(this.hooks.timeout(this.action, this.last));
+    this.spec.done(this.ctx);
+    this.reject(this.spec.failure(this.hooks.timeout(this.action, this.last)));
   }
 
   private failed(error: unknown, useEval: boolean): void {
@@ -169,14 +176,14 @@ class Call<C> implements Pending {
     else if (isRetryable(error) && Date.now() + this.delay < this.deadline) {
       setTimeout(() => this.go(false), this.delay);
       this.delay = Math.min(this.delay * 2, 500);
-    } else if (this.finish()) this.reject(error);
+    } else if (this.finish()) this.reject(this.spec.failure(error));
   }
 
   private finish(): boolean {
     if (this.deadline < 0) return false;
     this.deadline = -1;
     this.hooks.pending.delete(this);
-    this.done(this.ctx);
+    this.spec.done(this.ctx);
     return true;
   }
 }

@@ -5,7 +5,7 @@ import type { Connection } from "./_connection.js";
 import { type Packed, registrationSpec } from "./_packing.js";
 import type { ProducerId } from "./_producer.js";
 import type { Registrations, SlugState } from "./_registration.js";
-import type { Bounds } from "./_retry.js";
+import type { Bounds, CallSpec } from "./_retry.js";
 import { SCRIPTS } from "./_scripts.js";
 
 /** What the direct write paths share. */
@@ -46,24 +46,15 @@ export function overflowError(slug: string, where: string): MetricsError {
 export function createRecord(deps: WriteDeps): (op: RecordOp) => Promise<void> {
   const { conn, registrations, producers, bounds } = deps;
   const keyCache = new Map<string, [Packed, string[]]>();
-  const wrap = (error: unknown): never => {
-    throw storeError("record", error);
-  };
-
-  /** One RECORD call, retried within the bound; `keys` = meta hash then chunk keys. */
-  const send = (op: RecordOp, keys: string[], packed: Packed, spec: string): Promise<unknown> => {
-    const producer = producers.current();
-    const call: RecordCall = { conn, op, keys, packed, spec, producer, seq: producer.next() };
-    return bounds.call(attemptRecord, call, "record", settleRecord);
-  };
 
   /** What a reply other than 0 (applied) or 2 (applied before) asks for. */
-  const settle = async (op: RecordOp, reply: unknown, st: SlugState, registering: boolean) => {
+  const settle = async (call: RecordCall, reply: unknown): Promise<void> => {
+    const { op, st } = call;
     if (Array.isArray(reply)) {
       const g = op.granularities[Number(reply[1]) - 1];
       throw overflowError(op.slug, g === undefined ? "its total" : `its ${g} bucket`);
     }
-    if (registering) {
+    if (call.spec !== "") {
       // The registries list a slug only once a write of it was applied.
       const registry = registrations.registryCommands(op.slug, st);
       await bounds.retry(
@@ -74,6 +65,34 @@ export function createRecord(deps: WriteDeps): (op: RecordOp) => Promise<void> {
       registrations.remember(op.slug, st);
     } else if (reply === 1)
       await registrations.reregister(conn.current() ?? (await conn.open()), op.slug, st);
+  };
+  const spec: CallSpec<RecordCall> = {
+    attempt: attemptRecord,
+    done: (call) => call.producer.settle(call.seq),
+    // The common replies need nothing more: the call resolves without another promise.
+    reply: (reply, call) =>
+      call.spec === "" && (reply === 0 || reply === 2)
+        ? undefined
+        : settle(call, reply).catch((error: unknown) => {
+            throw storeError("record", error);
+          }),
+    failure: (error) => storeError("record", error),
+  };
+
+  /** One RECORD call, retried within the bound. */
+  const send = (op: RecordOp, st: SlugState, packed: Packed, registration: string): Promise<void> => {
+    const producer = producers.current();
+    const call: RecordCall = {
+      conn,
+      op,
+      st,
+      keys: chunkKeys(keyCache, st, op.slug, packed),
+      packed,
+      spec: registration,
+      producer,
+      seq: producer.next(),
+    };
+    return bounds.call(spec, call, "record") as Promise<void>;
   };
 
   return (op) => {
@@ -91,10 +110,7 @@ export function createRecord(deps: WriteDeps): (op: RecordOp) => Promise<void> {
       (op.group === undefined || known.groups.has(op.group))
     ) {
       // The hot path: a registered slug, one EVALSHA.
-      return send(op, chunkKeys(keyCache, known, op.slug, packed), packed, "").then(
-        (reply) => (reply === 0 || reply === 2 ? undefined : settle(op, reply, known, false).catch(wrap)),
-        wrap,
-      );
+      return send(op, known, packed, "");
     }
     const st = registrations.merged(
       op.slug,
@@ -102,10 +118,7 @@ export function createRecord(deps: WriteDeps): (op: RecordOp) => Promise<void> {
       op.category === undefined ? [] : [op.category],
       op.group === undefined ? [] : [op.group],
     );
-    const spec = registrationSpec(st.mask, st.categories, st.groups);
-    return send(op, chunkKeys(keyCache, st, op.slug, packed), packed, spec)
-      .then((reply) => settle(op, reply, st, true))
-      .catch(wrap);
+    return send(op, st, packed, registrationSpec(st.mask, st.categories, st.groups));
   };
 }
 
@@ -113,6 +126,8 @@ export function createRecord(deps: WriteDeps): (op: RecordOp) => Promise<void> {
 interface RecordCall {
   conn: Connection;
   op: RecordOp;
+  /** The slug's registration state: known, or merged with this record's (then `spec` is not ""). */
+  st: SlugState;
   keys: string[];
   packed: Packed;
   spec: string;
@@ -132,8 +147,4 @@ function attemptRecord(call: RecordCall, useEval: boolean): Promise<unknown> {
       ? ([keys.length, ...keys, producer.field, numbers] as const)
       : ([keys.length, ...keys, producer.field, numbers, spec, packed.expiries] as const);
   return useEval ? c.eval(SCRIPTS.record.source, ...args) : c.evalsha(SCRIPTS.record.sha, ...args);
-}
-
-function settleRecord(call: RecordCall): void {
-  call.producer.settle(call.seq);
 }
