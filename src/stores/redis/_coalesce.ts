@@ -9,15 +9,16 @@ interface Waiting {
 
 /**
  * Records issued in the same microtask turn (e.g. many concurrent requests
- * recording at once) travel together: the first of a turn goes out at once
- * on the single-EVALSHA path, so a lone awaited record pays nothing extra;
- * the others of the turn are summed per slug and bucket and sent as one
- * pipelined batch of script calls at the end of the turn, each slug's sum
- * numbered by the producer like a single record (one of them alone takes the
- * single path). Every `record()` resolves only once its own increment is in
- * Redis, and rejects only for its own slug's part: a part refused for an
- * overflow (which wrote nothing) sends its records again one by one, so one
- * record cannot fail its neighbours.
+ * recording at once) travel together: they are summed per slug and bucket
+ * and sent as one pipelined batch of script calls at the end of the turn,
+ * each slug's sum numbered by the producer like a single record; one record
+ * alone takes the single-EVALSHA path. When the previous turn held one record
+ * (records awaited one after another), a turn's first record goes out at once
+ * and its caller gets the single path's own promise, so a lone awaited record
+ * pays nothing for the batching. Every `record()` resolves only once its own
+ * increment is in Redis, and rejects only for its own slug's part: a part
+ * refused for an overflow (which wrote nothing) sends its records again one
+ * by one, so one record cannot fail its neighbours.
  */
 export function coalesceRecords(
   single: (op: RecordOp) => Promise<void>,
@@ -25,6 +26,9 @@ export function coalesceRecords(
 ): (op: RecordOp) => Promise<void> {
   /** True from a turn's first record until the end of that turn. */
   let inTurn = false;
+  /** Records in this turn, and in the previous one. */
+  let count = 0;
+  let previous = 0;
   let queue: Waiting[] | undefined;
 
   const send = (waiting: Waiting[]): void => {
@@ -50,6 +54,7 @@ export function coalesceRecords(
 
   const endTurn = (): void => {
     inTurn = false;
+    previous = count;
     const waiting = queue;
     queue = undefined;
     if (waiting !== undefined) send(waiting);
@@ -58,9 +63,10 @@ export function coalesceRecords(
   return (op) => {
     if (!inTurn) {
       inTurn = true;
+      count = 1;
       queueMicrotask(endTurn);
-      return single(op);
-    }
+      if (previous <= 1) return single(op);
+    } else count += 1;
     queue ??= [];
     const waiting = queue;
     return new Promise<void>((resolve, reject) => {
