@@ -19,7 +19,8 @@
  */
 import { Cluster } from "ioredis";
 import { startPrivateCluster } from "./_cluster.js";
-import { load, type ShardFigures, SLUGS, slugsOfShard } from "./_cluster_load.js";
+import { load, type ShardFigures, SLUGS } from "./_cluster_load.js";
+import { pairedShards } from "./_cluster_paired.js";
 import { listings, readAcrossShards } from "./_cluster_reads.js";
 import { runDurability } from "./_durability.js";
 import type { BenchContext, BenchRow, BenchSection } from "./_types.js";
@@ -111,27 +112,6 @@ export async function run(ctx: BenchContext): Promise<BenchSection[]> {
         ctx.log(`cluster: 3 masters, direct, 600 in flight (200 per shard)`);
         const deep = await load(cluster, client, events, false, idleMs, 600);
         results.set("3:direct-deep", deep);
-        // With a core per shard, each shard would run beside the others
-        // without sharing a core. Here 3 busy shards and the client share 2
-        // cores, which inflates the time of the very same commands. Loading
-        // one shard at a time (its own slugs; the others idle) gives each the
-        // conditions of a core per shard: its CPU per event is what decides
-        // throughput ≈ shards × one shard's.
-        // Three interleaved rounds; each shard's median is kept.
-        const owned = await Promise.all([0, 1, 2].map((k) => slugsOfShard(client, cluster, k)));
-        const rounds: ShardFigures[][] = [[], [], []];
-        for (let round = 0; round < 3; round++) {
-          for (let k = 0; k < 3; k++) {
-            ctx.log(
-              `cluster: 3 masters, direct, only shard ${k + 1}'s ${owned[k]?.length} slugs (round ${round + 1})`,
-            );
-            rounds[k]?.push(await load(cluster, client, events, false, idleMs, 200, owned[k]));
-          }
-        }
-        rounds.forEach((figures, k) => {
-          const sorted = [...figures].sort((a, b) => a.netCpuMicrosPerEvent - b.netCpuMicrosPerEvent);
-          results.set(`3:direct-shard${k}`, sorted[1] as ShardFigures);
-        });
         rows.push({
           name: "direct: server CPU per event (all shards), net of idle CPU, 200 in flight per shard",
           subject: "3 master(s), 600 in flight",
@@ -207,23 +187,14 @@ export async function run(ctx: BenchContext): Promise<BenchSection[]> {
       detail: `net ${deep.netCpuMicrosPerEvent.toFixed(2)} vs ${one.netCpuMicrosPerEvent.toFixed(2)} µs (${ratio.toFixed(3)}×); raw ${deep.cpuMicrosPerEvent.toFixed(2)} vs ${one.cpuMicrosPerEvent.toFixed(2)} µs; ${deep.callsPerEvent.toFixed(3)} vs ${one.callsPerEvent.toFixed(3)} commands per event`,
     });
   }
-  const alone = [0, 1, 2].map((k) => results.get(`3:direct-shard${k}`));
-  if (one && alone.every((f) => f !== undefined)) {
-    const ratios = alone.map((f) => (f as ShardFigures).netCpuMicrosPerEvent / one.netCpuMicrosPerEvent);
-    alone.forEach((f, k) => {
-      rows.push({
-        name: "direct: server CPU per event (all nodes, net of idle), one shard's slugs at a time, median of 3",
-        subject: `3 masters, shard ${k + 1} loaded`,
-        value: (f as ShardFigures).netCpuMicrosPerEvent,
-        unit: `µs (${(ratios[k] as number).toFixed(3)}× 1 master; ${(f as ShardFigures).callsPerEvent.toFixed(3)} commands/event)`,
-      });
-    });
-    targets.push({
-      name: "(b) direct: server CPU µs/event of each of 3 shards within 10% of 1 shard, one shard loaded at a time (as with a core per shard; median of 3)",
-      met: ratios.every((r) => r <= 1.1),
-      detail: `${alone.map((f) => (f as ShardFigures).netCpuMicrosPerEvent.toFixed(2)).join(" / ")} vs ${one.netCpuMicrosPerEvent.toFixed(2)} µs (${ratios.map((r) => `${r.toFixed(3)}×`).join(" / ")})`,
-    });
-  }
+  const paired = await pairedShards(
+    ctx,
+    events,
+    idleMs,
+    Math.max(3, Math.round(5 * Math.min(1, ctx.scale * 2))),
+  );
+  rows.push(...paired.rows);
+  targets.push(paired.target);
   for (const [masters, r] of reads) {
     rows.push(
       {
