@@ -9,6 +9,9 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMetrics } from "../../src/core/index.js";
 import { MetricsError } from "../../src/errors.js";
+import type { Command, RedisClient } from "../../src/stores/redis/_client.js";
+import { replicatedClient } from "../../src/stores/redis/_durability.js";
+import { SCRIPTS } from "../../src/stores/redis/_scripts.js";
 import { redisStore } from "../../src/stores/redis/index.js";
 import { type PrivateRedis, randomPrefix, startRedis } from "./redis-helpers.js";
 
@@ -173,5 +176,61 @@ describe("redisStore({ durability })", () => {
     expect(await relaxed.total("w_e")).toBe(4);
     expect(Number(await replicaAdmin.hget(`${prefix}:{w_e}:m`, "t"))).toBe(4);
     await Promise.all([replicated.dispose(), buffered.dispose(), relaxed.dispose()]);
+  }, 30_000);
+
+  it("confirms a direct batch re-sent on a new connection only once a replica has its first copy", async () => {
+    // ioredis re-sends a batch whose reply was lost on a fresh connection. Found
+    // applied (every slug's sequence number seen), the BATCH writes nothing and
+    // answers { 0 }, so the store confirms it with a fence write of its own and a
+    // WAIT for that: the call resolves only once a replica has the first copy.
+    const prefix = randomPrefix();
+    const q = `q:${Math.floor(Date.now() / 1000)}:3600:fencefen`;
+    const meta = `${prefix}:{f}:m`;
+    const chunk = `${prefix}:{f}:c:h:1`;
+    const batch = (seq: number): Command => [
+      "evalsha",
+      SCRIPTS.batch.sha,
+      2,
+      meta,
+      chunk,
+      "w",
+      0,
+      q,
+      seq - 1,
+      `1 ${seq} 1 0 1 5 0 1`,
+    ];
+    await masterAdmin.script("LOAD", SCRIPTS.batch.source);
+    const opened: Redis[] = [];
+    /** One pipeline on a new connection through the replicated client: its [error, reply]. */
+    const sendOnNewConnection = async (command: Command) => {
+      const raw = new Redis(master.url);
+      opened.push(raw);
+      const client = replicatedClient(raw as unknown as RedisClient, { replicas: 1, timeoutMs: 500 });
+      const replies = await client.pipeline([command]).exec();
+      return (replies as [Error | null, unknown][])[0] as [Error | null, unknown];
+    };
+    const pid = replica.process.pid as number;
+    try {
+      expect(await sendOnNewConnection(batch(1))).toEqual([null, [1, 1]]); // applied; unregistered slug listed
+      process.kill(pid, "SIGSTOP"); // connected, but acknowledges nothing
+      try {
+        const [lost] = await sendOnNewConnection(batch(2)); // applied on the master, WAIT times out
+        expect(lost).toBeInstanceOf(MetricsError);
+        const [resent, reply] = await sendOnNewConnection(batch(2)); // the re-sent copy: a duplicate
+        expect(reply).toBeUndefined();
+        expect(resent).toBeInstanceOf(MetricsError);
+        expect((resent as MetricsError).message).toMatch(/not acknowledged by 1 replica/);
+      } finally {
+        process.kill(pid, "SIGCONT");
+      }
+      // With the replica back, the duplicate is confirmed by its fence, and counted once.
+      expect(await sendOnNewConnection(batch(2))).toEqual([null, [0]]);
+      expect(await masterAdmin.hget(meta, "t")).toBe("2");
+      expect(await replicaAdmin.hget(meta, "t")).toBe("2");
+      expect(await replicaAdmin.hget(chunk, "5")).toBe("2");
+    } finally {
+      for (const raw of opened) raw.disconnect();
+      await masterAdmin.del(meta, chunk);
+    }
   }, 30_000);
 });

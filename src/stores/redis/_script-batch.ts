@@ -28,8 +28,8 @@ import { LUA_REGISTER } from "./_lua-register.js";
  *             slug is registered by this write (see LUA_REGISTER)
  * returns     { 1, i… } applied (or, in check mode, would apply), then the index i
  *             of every slug found unregistered without a registration, which the
- *             caller must register; { 0 } the marker exists: applied before, nothing
- *             changed; { 3, i } refused, nothing changed: a bucket or the total of
+ *             caller must register; { 0 } applied before, nothing changed: the
+ *             marker exists, or every slug's sequence number was applied before; { 3, i } refused, nothing changed: a bucket or the total of
  *             slug i would leave ±(2^53 − 1)
  * ```
  * On Redis Cluster a part holds one slug, so the call touches one slot.
@@ -71,11 +71,12 @@ for i = 1, slugs do
 end
 if not write then return { 1 } end
 if marker then redis.call('SET', marker, '1', 'PX', ARGV[2]) end
-local out = { 1 }
+local out, applied = { 1 }, false
 for i = 1, slugs do
   local base, head, state, total, flag = bases[i], heads[i], states[i], totals[i], nil
   local meta, t, n = KEYS[base], head[1], head[2]
   if state ~= true then
+    applied = true
     if total then
       for k, field, exp, by in string.gmatch(incs[i], pattern) do
         local key = KEYS[base + tonumber(k)]
@@ -98,5 +99,7 @@ for i = 1, slugs do
     end
   end
 end
+-- Every slug a duplicate: nothing was written, like a batch whose marker exists.
+if not applied then return { 0 } end
 return out
 `;
