@@ -29,8 +29,9 @@ import { LUA_REGISTER } from "./_lua-register.js";
  * returns     { 1, i… } applied (or, in check mode, would apply), then the index i
  *             of every slug found unregistered without a registration, which the
  *             caller must register; { 0 } applied before, nothing changed: the
- *             marker exists, or every slug's sequence number was applied before; { 3, i } refused, nothing changed: a bucket or the total of
- *             slug i would leave ±(2^53 − 1)
+ *             marker exists, or every slug's sequence number was applied before;
+ *             { 3, i } refused, nothing changed: a bucket or the total of slug i
+ *             would leave ±(2^53 − 1)
  * ```
  * On Redis Cluster a part holds one slug, so the call touches one slot.
  */

@@ -19,8 +19,8 @@ import { LUA_REGISTER } from "./_lua-register.js";
  * ARGV[4]     optional: "" to keep the chunks forever, or their absolute expiry times
  *             in epoch ms, space-separated, one per chunk key in KEYS order ("0" = keep that one)
  * returns     0 applied; 1 applied, but the slug is not registered (no field g) and
- *             ARGV[3] was empty or absent, so the caller must register it (another process
- *             deleted it); 2 a duplicate: already applied, nothing changed;
+ *             ARGV[3] was empty or absent, so the caller must register it
+ *             (another process deleted it); 2 a duplicate: already applied, nothing changed;
  *             { 3, i } refused, nothing changed: the total (i = 0) or the i-th
  *             chunk's bucket would leave ±(2^53 − 1)
  * ```
