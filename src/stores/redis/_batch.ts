@@ -2,6 +2,7 @@ import { describeValue, MetricsError } from "../../errors.js";
 import type { BatchOptions, RecordOp } from "../types.js";
 import { batchCommand, type Part, planBatch } from "./_batch-plan.js";
 import { type Command, type RedisClient, runAll, runSettled, storeError } from "./_client.js";
+import { appliedUnacknowledged } from "./_durability.js";
 import { isRetryable } from "./_retry.js";
 import { overflowError, type WriteDeps } from "./_write.js";
 import type { KeySpace } from "./keys.js";
@@ -105,10 +106,14 @@ export function createBatchWriter(deps: BatchDeps): {
     try {
       const deadline = Date.now() + bounds.ms;
       const results = await apply(client, parts, deadline);
-      // The registries list a slug only once a write of it was applied.
-      const registry = parts.flatMap((part, i) =>
-        results[i]?.error === undefined && !isOverflow(results[i]?.reply) ? part.registry : [],
-      );
+      // The registries list a slug only once a write of it was applied (also when
+      // too few replicas acknowledged it: it is on the master).
+      const registry = parts.flatMap((part, i) => {
+        const { error, reply } = results[i] ?? {};
+        return (error === undefined && !isOverflow(reply)) || appliedUnacknowledged(error)
+          ? part.registry
+          : [];
+      });
       if (registry.length > 0) await bounds.retry(() => runAll(client, registry), deadline, "recordBatch");
       const errors: unknown[] = [];
       for (const [i, result] of results.entries()) {

@@ -81,11 +81,26 @@ function isDuplicate(kind: WriteKind, reply: unknown): boolean {
  */
 const fence = (command: Command): Command => ["hincrby", String(command[3]), "n", 0];
 
-const notAcknowledged = (r: Replication, got: unknown): MetricsError =>
-  new MetricsError(
+/** Errors of writes that ran on the master but that too few replicas acknowledged. */
+const unacknowledged = new WeakSet<object>();
+
+const notAcknowledged = (r: Replication, got: unknown): MetricsError => {
+  const error = new MetricsError(
     "E_STORE",
     `Redis write not acknowledged by ${r.replicas} replica(s) within ${r.timeoutMs} ms (WAIT answered ${String(got)}); the write was applied on the master and may be lost on failover`,
   );
+  unacknowledged.add(error);
+  return error;
+};
+
+/**
+ * True for the `E_STORE` of a write that was applied on the master although
+ * too few replicas acknowledged it: what goes with an applied write (the
+ * registry entries of a new slug) must still be written.
+ */
+export function appliedUnacknowledged(error: unknown): boolean {
+  return typeof error === "object" && error !== null && unacknowledged.has(error);
+}
 
 /**
  * The outcome of one write followed by WAIT: the write's own error (retryable

@@ -2,6 +2,7 @@ import { describeValue, MetricsError } from "../../errors.js";
 import type { RecordOp } from "../types.js";
 import { runAll, storeError } from "./_client.js";
 import type { Connection } from "./_connection.js";
+import { appliedUnacknowledged } from "./_durability.js";
 import { type Packed, registrationSpec } from "./_packing.js";
 import type { ProducerId } from "./_producer.js";
 import type { Registrations, SlugState } from "./_registration.js";
@@ -47,6 +48,16 @@ export function createRecord(deps: WriteDeps): (op: RecordOp) => Promise<void> {
   const { conn, registrations, producers, bounds } = deps;
   const keyCache = new Map<string, [Packed, string[]]>();
 
+  /** The registry entries of a slug whose first write was applied. */
+  const writeRegistry = async ({ op, st }: RecordCall): Promise<void> => {
+    const registry = registrations.registryCommands(op.slug, st);
+    await bounds.retry(
+      async () => runAll(conn.current() ?? (await conn.open()), registry),
+      Date.now() + bounds.ms,
+      "record",
+    );
+  };
+
   /** What a reply other than 0 (applied) or 2 (applied before) asks for. */
   const settle = async (call: RecordCall, reply: unknown): Promise<void> => {
     const { op, st } = call;
@@ -56,12 +67,7 @@ export function createRecord(deps: WriteDeps): (op: RecordOp) => Promise<void> {
     }
     if (call.spec !== "") {
       // The registries list a slug only once a write of it was applied.
-      const registry = registrations.registryCommands(op.slug, st);
-      await bounds.retry(
-        async () => runAll(conn.current() ?? (await conn.open()), registry),
-        Date.now() + bounds.ms,
-        "record",
-      );
+      await writeRegistry(call);
       registrations.remember(op.slug, st);
     } else if (reply === 1)
       await registrations.reregister(conn.current() ?? (await conn.open()), op.slug, st);
@@ -92,7 +98,14 @@ export function createRecord(deps: WriteDeps): (op: RecordOp) => Promise<void> {
       producer,
       seq: producer.next(),
     };
-    return bounds.call(spec, call, "record") as Promise<void>;
+    const sent = bounds.call(spec, call, "record") as Promise<void>;
+    if (registration === "") return sent;
+    // A first write applied on the master but not acknowledged by enough
+    // replicas still gets its registry entries; the call rejects all the same.
+    return sent.catch(async (error: unknown) => {
+      if (appliedUnacknowledged(error)) await writeRegistry(call).catch(() => undefined);
+      throw error;
+    });
   };
 
   return (op) => {
