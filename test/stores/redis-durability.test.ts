@@ -164,7 +164,9 @@ describe("redisStore({ durability })", () => {
       expect(await relaxed.total("w_d")).toBe(7);
       expect(await relaxed.total("w_f")).toBe(2);
       // Applied, so listed too: the registries are written even when WAIT fell short.
-      expect(await relaxed.slugs()).toEqual(expect.arrayContaining(["w_a", "w_b", "w_c", "w_d", "w_e", "w_f"]));
+      expect(await relaxed.slugs()).toEqual(
+        expect.arrayContaining(["w_a", "w_b", "w_c", "w_d", "w_e", "w_f"]),
+      );
       // Reads do not wait for replicas.
       expect((await replicated.history("w_a", { from: T0, to: T0, granularity: "days" }))[0]?.count).toBe(6);
     } finally {
