@@ -33,17 +33,8 @@ local bytext, seqtext, floortext, fields = string.match(ARGV[2], '^(%-?%d+) (%d+
 local by, spec, exps = tonumber(bytext), ARGV[3] or '', ARGV[4] or ''
 local head = redis.call('HMGET', meta, 't', 'n', q ~= '' and q or 'n')
 local t, n, st = head[1], head[2], head[3]
--- The common case, without helper functions: a positive count to a registered
--- slug that never had a negative one, from a producer that wrote it before and
--- has nothing listed above its floor (LUA_IDENTITY's in-order cases).
-if by > 0 and n == '0' and t and st and spec == '' and q ~= '' and not string.find(st, ' ', 1, true) then
-  local f, seq, floor = tonumber(st), tonumber(seqtext), tonumber(floortext)
-  if seq <= f then return 2 end
-  if floor < f then floor, floortext = f, st end
-  local state = seqtext
-  if seq <= floor then state = floortext elseif seq > floor + 1 then state = floortext .. ' ' .. seqtext end
-  local total = tonumber(t) + by
-  if total > 9007199254740991 then return { 3, 0 } end
+-- Add by to each chunk's field, and set the chunks' expiry times (both paths).
+local function add_counts()
   local i = 1
   for field in string.gmatch(fields, '%d+') do
     i = i + 1
@@ -56,12 +47,26 @@ if by > 0 and n == '0' and t and st and spec == '' and q ~= '' and not string.fi
       if exp ~= '0' then redis.call('PEXPIREAT', KEYS[i], exp) end
     end
   end
+end
+-- The common case, without the identity and registration helpers: a positive
+-- count to a registered slug that never had a negative one, from a producer
+-- that wrote it before and has nothing listed above its floor
+-- (LUA_IDENTITY's in-order cases).
+if by > 0 and n == '0' and t and st and spec == '' and q ~= '' and not string.find(st, ' ', 1, true) then
+  local f, seq, floor = tonumber(st), tonumber(seqtext), tonumber(floortext)
+  if seq <= f then return 2 end
+  if floor < f then floor, floortext = f, st end
+  local state = seqtext
+  if seq <= floor then state = floortext elseif seq > floor + 1 then state = floortext .. ' ' .. seqtext end
+  local total = tonumber(t) + by
+  if total > 9007199254740991 then return { 3, 0 } end
+  add_counts()
   -- total <= MAX, so the double holds it exactly.
   redis.call('HSET', meta, 't', string.format('%.0f', total), q, state)
   return 0
 end
--- Every other case. The helpers are defined here, so the common case does not
--- create them on each call.
+-- Every other case. The identity and registration helpers are defined here,
+-- so the common case does not create them on each call.
 ${LUA_REGISTER}${LUA_IDENTITY}local state
 if q ~= '' then
   state = ident_next(st, tonumber(seqtext), seqtext, tonumber(floortext), floortext)
@@ -78,18 +83,7 @@ if by ~= 0 then
       if outside(tonumber(redis.call('HGET', KEYS[i], field) or '0') + by) then return { 3, i - 1 } end
     end
   end
-  local i = 1
-  for field in string.gmatch(fields, '%d+') do
-    i = i + 1
-    redis.call('HINCRBY', KEYS[i], field, bytext)
-  end
-  if exps ~= '' then
-    i = 1
-    for exp in string.gmatch(exps, '%d+') do
-      i = i + 1
-      if exp ~= '0' then redis.call('PEXPIREAT', KEYS[i], exp) end
-    end
-  end
+  add_counts()
   -- |total| <= MAX, so the double holds it exactly.
   total = string.format('%.0f', total)
   if not t or (by < 0 and n ~= '1') then flag = by < 0 and '1' or '0' end
